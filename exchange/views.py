@@ -1,0 +1,64 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from exchange.health import broker_state, database_state
+
+# The seed article's checklist, which is the product (see DESIGN.md).
+CHECKLIST = [
+    (
+        "Compare strengths and gaps",
+        "Rate your departments' practices; see them side by side with a partner's.",
+    ),
+    (
+        "Find where you need help and where you can give it",
+        "Your gaps become needs, your strengths offers, and we match them.",
+    ),
+    (
+        "Never with a rival",
+        "Competitors are screened out, and a moderator approves every match.",
+    ),
+    (
+        "Choose whom to send",
+        "Pick an employee of your business as the intern; the host names a mentor.",
+    ),
+    (
+        "Decide the duration",
+        "Each offer says how long a placement can be; we suggest a length per practice.",
+    ),
+    (
+        "Write specific objectives",
+        "Every internship has objectives, each with a measurable outcome.",
+    ),
+    (
+        "Learn by doing",
+        "The host mentor gives tasks and feedback; the intern reports every week.",
+    ),
+    (
+        "Come back with a plan, then check it worked",
+        "An implementation plan at the end, and follow-ups at 30, 60 and 90 days.",
+    ),
+]
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "exchange/home.html", {"checklist": CHECKLIST})
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "exchange/dashboard.html")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": database_state(), "broker": broker_state()}
+    healthy = "error" not in checks.values()
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

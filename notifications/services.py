@@ -1,0 +1,117 @@
+"""The one way email leaves Peership: queue_email() writes an outbox row in the
+caller's transaction and asks Celery to send it once that transaction commits."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.emails import render_email
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+# A row still unsent this long after it was queued is queued again by the relay
+# (its task was lost: broker down, worker killed before acknowledging).
+REQUEUE_AFTER = timedelta(minutes=5)
+# A row claimed by a worker that never finished is released after this long.
+RELEASE_CLAIM_AFTER = timedelta(minutes=15)
+
+
+def queue_email(
+    *,
+    to: str,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    recipient: User | None = None,
+    request: HttpRequest | None = None,
+) -> Notification:
+    """Render an email and write it to the outbox once; send it after commit."""
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    rendered = render_email(template, context, request)
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            key=key,
+            defaults={
+                "kind": kind,
+                "recipient": recipient,
+                "to_email": to,
+                "subject": rendered.subject,
+                "body_text": rendered.text,
+                "body_html": rendered.html,
+            },
+        )
+    if created:
+        transaction.on_commit(lambda: enqueue([notification.pk]))
+    return notification
+
+
+def enqueue(notification_ids: list[int]) -> None:
+    """Hand rows to Celery. If the broker is down the rows stay pending and the
+    relay queues them later: nothing is lost."""
+    from notifications.tasks import send_notification
+
+    for notification_id in notification_ids:
+        try:
+            send_notification.delay(notification_id)
+        except Exception:
+            # The broker is unreachable: stop here; the relay queues the rest later.
+            logger.warning(
+                "Could not queue notification %s; the relay will retry.", notification_id, exc_info=True
+            )
+            return
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+            queued_at=timezone.now()
+        )
+
+
+def claim_for_sending(*, notification_id: int) -> Notification | None:
+    """Take a pending row for this worker; None if another worker has it or it is done."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SENDING, claimed_at=now
+    )
+    if not claimed:
+        return None
+    return Notification.objects.get(pk=notification_id)
+
+
+def mark_sent(*, notification: Notification) -> None:
+    notification.status = Notification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.attempts += 1
+    notification.last_error = ""
+    notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+
+
+def mark_attempt_failed(*, notification: Notification, error: str, final: bool) -> None:
+    notification.status = Notification.Status.FAILED if final else Notification.Status.PENDING
+    notification.attempts += 1
+    notification.last_error = error[:2000]
+    notification.save(update_fields=["status", "attempts", "last_error"])
+
+
+def relay_pending(*, batch_size: int = 500) -> int:
+    """Queue rows that were never queued or whose task was lost; return how many."""
+    now = timezone.now()
+    Notification.objects.filter(
+        status=Notification.Status.SENDING, claimed_at__lt=now - RELEASE_CLAIM_AFTER
+    ).update(status=Notification.Status.PENDING)
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING)
+            .exclude(queued_at__gte=now - REQUEUE_AFTER)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+    enqueue(ids)
+    return len(ids)

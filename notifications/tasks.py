@@ -1,0 +1,35 @@
+from celery import shared_task
+
+from notifications import services
+from notifications.emails import build_message
+
+MAX_ATTEMPTS = 5
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1)
+def send_notification(self, notification_id: int) -> None:
+    """Send one outbox row. A row already taken or sent is left alone, so a
+    redelivered or duplicated task never sends twice."""
+    notification = services.claim_for_sending(notification_id=notification_id)
+    if notification is None:
+        return
+    message = build_message(
+        to=notification.to_email,
+        subject=notification.subject,
+        text=notification.body_text,
+        html=notification.body_html,
+    )
+    try:
+        message.send(using="default")
+    except Exception as error:
+        final = self.request.retries >= self.max_retries
+        services.mark_attempt_failed(notification=notification, error=repr(error), final=final)
+        if not final:
+            raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+        return
+    services.mark_sent(notification=notification)
+
+
+@shared_task
+def relay_pending() -> int:
+    return services.relay_pending()

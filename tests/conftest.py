@@ -1,0 +1,90 @@
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Live-server browser tests call the ORM from Playwright's event loop thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from exchange.celery import app as celery_app
+from tests.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def missing(what: str, *, required_by: str) -> None:
+    """Skip a test whose service is absent, or fail it when CI requires the service."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{what} is required ({required_by}=1) but not available.")
+    pytest.skip(f"{what} is not available (set {required_by}=1 to make this a failure).")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process() -> Iterator[None]:
+    """Tasks run eagerly in tests; the worker tests switch this off for themselves."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """allauth's rate limits live in the cache: one test's signups must not limit the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings: Any, request: pytest.FixtureRequest) -> None:
+    # Email links point at the test client's host (or the live server's).
+    if "live_server" not in request.fixturenames:
+        settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def user(db: None) -> Any:
+    return UserFactory(email="member@example.com", name="Mira Member")
+
+
+@pytest.fixture
+def moderator(db: None) -> Any:
+    return UserFactory(email="moderator@example.com", name="Maya Moderator", moderator=True)
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    return UserFactory(email="outsider@example.com", name="Oscar Outsider")
+
+
+# Browser tests: Debian's Chromium, since Playwright cannot download its own here.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not os.path.exists(CHROMIUM):
+        missing(f"Chromium at {CHROMIUM}", required_by="REQUIRE_BROWSER")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

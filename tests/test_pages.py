@@ -1,0 +1,82 @@
+"""Site-wide pages: home, dashboard, health, error pages."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_explains_the_exchange_to_visitors(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "non-competing businesses lend each other" in html
+    assert "Write specific objectives" in html  # the seed's checklist
+    assert reverse("account_signup") in html
+    assert 'href="#main"' in html and 'id="main"' in html  # skip link and its target
+
+
+def test_home_sends_signed_in_people_to_their_dashboard(client: Client, user) -> None:
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_home_rejects_a_post(client: Client) -> None:
+    assert client.post("/").status_code == 405
+
+
+def test_dashboard_asks_anonymous_visitors_to_log_in(client: Client) -> None:
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_dashboard_says_what_to_do_next(client: Client, user, django_assert_max_num_queries) -> None:
+    client.force_login(user)
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert "What to do next" in response.content.decode()
+    assert "Mira Member" in response.content.decode()
+
+
+def test_dashboard_rejects_a_post(client: Client, user) -> None:
+    client.force_login(user)
+    assert client.post(reverse("dashboard")).status_code == 405
+
+
+def test_unknown_page_is_a_styled_404(client: Client, settings) -> None:
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We could not find that page" in html
+    assert "Peership" in html and "bootstrap.min.css" in html
+
+
+def test_a_bad_csrf_token_gets_a_clear_403(db) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("account_login"), {"login": "a@example.com", "password": "x"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+
+
+def test_healthz_reports_database_and_broker(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["status"] == "ok"
+
+
+def test_healthz_answers_503_when_the_broker_is_unreachable(client: Client, settings) -> None:
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "broker": "error"}

@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 REQUEUE_AFTER = timedelta(minutes=5)
 # A row claimed by a worker that never finished is released after this long.
 RELEASE_CLAIM_AFTER = timedelta(minutes=15)
+# Sending is tried this many times, waiting 30 s, 1, 2, 4… minutes between tries.
+MAX_ATTEMPTS = 5
+FIRST_RETRY_DELAY = timedelta(seconds=30)
 
 
 def queue_email(
@@ -60,17 +63,22 @@ def enqueue(notification_ids: list[int]) -> None:
     from notifications.tasks import send_notification
 
     for notification_id in notification_ids:
+        # Marked before the hand-over: an eager task may already have finished
+        # (or failed and scheduled its retry) when delay() returns.
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+            queued_at=timezone.now()
+        )
         try:
             send_notification.delay(notification_id)
         except Exception:
             # The broker is unreachable: stop here; the relay queues the rest later.
+            Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+                queued_at=None
+            )
             logger.warning(
                 "Could not queue notification %s; the relay will retry.", notification_id, exc_info=True
             )
             return
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-            queued_at=timezone.now()
-        )
 
 
 def claim_for_sending(*, notification_id: int) -> Notification | None:
@@ -92,11 +100,21 @@ def mark_sent(*, notification: Notification) -> None:
     notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
 
 
-def mark_attempt_failed(*, notification: Notification, error: str, final: bool) -> None:
-    notification.status = Notification.Status.FAILED if final else Notification.Status.PENDING
+def mark_attempt_failed(*, notification: Notification, error: str) -> None:
+    """Record a failed try: the relay tries again after a growing delay, then gives up.
+
+    Retries are driven by the outbox, not by Celery countdowns, so they survive a
+    restarted worker and never outlive the broker's visibility timeout."""
     notification.attempts += 1
     notification.last_error = error[:2000]
-    notification.save(update_fields=["status", "attempts", "last_error"])
+    notification.queued_at = None
+    if notification.attempts >= MAX_ATTEMPTS:
+        notification.status = Notification.Status.FAILED
+        notification.next_attempt_at = None
+    else:
+        notification.status = Notification.Status.PENDING
+        notification.next_attempt_at = timezone.now() + FIRST_RETRY_DELAY * 2 ** (notification.attempts - 1)
+    notification.save(update_fields=["status", "attempts", "last_error", "queued_at", "next_attempt_at"])
 
 
 def relay_pending(*, batch_size: int = 500) -> int:
@@ -110,6 +128,7 @@ def relay_pending(*, batch_size: int = 500) -> int:
             Notification.objects.select_for_update(skip_locked=True)
             .filter(status=Notification.Status.PENDING)
             .exclude(queued_at__gte=now - REQUEUE_AFTER)
+            .exclude(next_attempt_at__gt=now)
             .order_by("created_at")
             .values_list("pk", flat=True)[:batch_size]
         )

@@ -3,11 +3,9 @@ from celery import shared_task
 from notifications import services
 from notifications.emails import build_message
 
-MAX_ATTEMPTS = 5
 
-
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1)
-def send_notification(self, notification_id: int) -> None:
+@shared_task
+def send_notification(notification_id: int) -> None:
     """Send one outbox row. A row already taken or sent is left alone, so a
     redelivered or duplicated task never sends twice."""
     notification = services.claim_for_sending(notification_id=notification_id)
@@ -21,11 +19,8 @@ def send_notification(self, notification_id: int) -> None:
     )
     try:
         message.send(using="default")
-    except Exception as error:
-        final = self.request.retries >= self.max_retries
-        services.mark_attempt_failed(notification=notification, error=repr(error), final=final)
-        if not final:
-            raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+    except Exception as error:  # Any failure to hand over the mail is retried later.
+        services.mark_attempt_failed(notification=notification, error=repr(error))
         return
     services.mark_sent(notification=notification)
 

@@ -67,6 +67,50 @@ def _site_url(settings: Any, request: pytest.FixtureRequest) -> None:
         settings.SITE_URL = "http://testserver"
 
 
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives; it can be
+    stopped and started again on the same port (a mail server outage)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[Any] = []
+        self.controller: Any = None
+
+    @property
+    def mailer(self) -> dict[str, Any]:
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5},
+        }
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        sink = self
+
+        class Keep(Message):  # type: ignore[misc]
+            def handle_message(self, message: Any) -> None:
+                sink.messages.append(message)
+
+        # A controller's event loop cannot be restarted: a new one each time.
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink(free_port())
+    sink.start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture
 def user(db: None) -> Any:
     return UserFactory(email="member@example.com", name="Mira Member")

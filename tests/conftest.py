@@ -89,7 +89,7 @@ class SmtpSink:
 
         sink = self
 
-        class Keep(Message):  # type: ignore[misc]
+        class Keep(Message):
             def handle_message(self, message: Any) -> None:
                 sink.messages.append(message)
 

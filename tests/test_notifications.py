@@ -13,11 +13,15 @@ from tests.conftest import free_port
 
 pytestmark = pytest.mark.django_db
 
-WELCOME = {"template": "emails/account/password_changed", "context": {"email": "mira@example.com"}}
-
 
 def queue(key: str = "password_changed:mira:1") -> Notification:
-    return services.queue_email(to="mira@example.com", kind="account.password_changed", key=key, **WELCOME)
+    return services.queue_email(
+        to="mira@example.com",
+        kind="account.password_changed",
+        key=key,
+        template="emails/account/password_changed",
+        context={"email": "mira@example.com"},
+    )
 
 
 def test_an_email_is_sent_once_the_transaction_commits(mailoutbox, django_capture_on_commit_callbacks):

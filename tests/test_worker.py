@@ -74,7 +74,7 @@ def worker(smtp_sink: SmtpSink) -> Iterator[dict[str, Any]]:
             process.kill()
             process.wait()
         with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+            conn.default_channel.queue_delete(queue)  # type: ignore[attr-defined]
 
 
 def sent(notification: Notification) -> bool:

@@ -18,4 +18,8 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.relay_pending",
         "schedule": crontab(minute="*"),
     },
+    "businesses-pause-stale-offers": {
+        "task": "businesses.tasks.pause_stale_offers",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }

@@ -8,5 +8,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("businesses/", include("businesses.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from businesses.models import Membership
+from businesses.services.members import open_invitations_for
 from exchange.health import broker_state, database_state
 
 # The seed article's checklist, which is the product (see DESIGN.md).
@@ -53,7 +56,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "exchange/dashboard.html")
+    assert request.user.is_authenticated  # login_required
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("business")
+        .annotate(
+            active_offers=Count("business__offers", filter=Q(business__offers__status="active"), distinct=True),
+            open_needs=Count("business__needs", filter=Q(business__needs__status="open"), distinct=True),
+            drafts=Count("business__offers", filter=Q(business__offers__status="draft"), distinct=True)
+            + Count("business__needs", filter=Q(business__needs__status="draft"), distinct=True),
+        )
+        .order_by("business__name")
+    )
+    context = {"memberships": list(memberships), "invitations": list(open_invitations_for(request.user))}
+    return render(request, "exchange/dashboard.html", context)
 
 
 @require_GET

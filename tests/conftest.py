@@ -8,8 +8,9 @@ import pytest
 # Live-server browser tests call the ORM from Playwright's event loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from businesses.models import Business, Membership
 from exchange.celery import app as celery_app
-from tests.factories import UserFactory
+from tests.factories import BusinessFactory, MembershipFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -113,6 +114,7 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def user(db: None) -> Any:
+    """A signed-up person who belongs to no business."""
     return UserFactory(email="member@example.com", name="Mira Member")
 
 
@@ -121,9 +123,52 @@ def moderator(db: None) -> Any:
     return UserFactory(email="moderator@example.com", name="Maya Moderator", moderator=True)
 
 
+# Personas around one verified business (Afreen's staffing firm): its owner, a
+# manager, an employee member; and an outsider who owns another verified business.
 @pytest.fixture
-def outsider(db: None) -> Any:
-    return UserFactory(email="outsider@example.com", name="Oscar Outsider")
+def business(db: None) -> Business:
+    return BusinessFactory.create(name="On-Demand Staffing", slug="on-demand-staffing", city="Pune")
+
+
+@pytest.fixture
+def owner(business: Business) -> Any:
+    return MembershipFactory(
+        business=business,
+        user=UserFactory(email="afreen@example.com", name="Afreen"),
+        role=Membership.Role.OWNER,
+    ).user
+
+
+@pytest.fixture
+def manager(business: Business) -> Any:
+    return MembershipFactory(
+        business=business,
+        user=UserFactory(email="manny@example.com", name="Manny Manager"),
+        role=Membership.Role.MANAGER,
+    ).user
+
+
+@pytest.fixture
+def member(business: Business) -> Any:
+    return MembershipFactory(
+        business=business,
+        user=UserFactory(email="neha@example.com", name="Neha"),
+        role=Membership.Role.EMPLOYEE,
+    ).user
+
+
+@pytest.fixture
+def other_business(db: None) -> Business:
+    return BusinessFactory.create(name="Pixelcraft UX", slug="pixelcraft-ux", city="Pune")
+
+
+@pytest.fixture
+def outsider(other_business: Business) -> Any:
+    return MembershipFactory(
+        business=other_business,
+        user=UserFactory(email="rajeev@example.com", name="Rajeev"),
+        role=Membership.Role.OWNER,
+    ).user
 
 
 # Browser tests: Debian's Chromium, since Playwright cannot download its own here.

@@ -1,13 +1,27 @@
+from datetime import date, timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils.text import slugify
 
 from accounts.models import User
+from businesses.models import (
+    Business,
+    Department,
+    Industry,
+    Invitation,
+    Membership,
+    Mode,
+    Need,
+    Offer,
+    Practice,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -29,3 +43,101 @@ class UserFactory(factory.django.DjangoModelFactory):
     def moderator(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if create and extracted:
             obj.groups.add(Group.objects.get(name="Moderators"))
+
+
+class IndustryFactory(factory.django.DjangoModelFactory[Industry]):
+    class Meta:
+        model = Industry
+        django_get_or_create = ("code",)
+
+    code = "541"
+    title = "Professional, Scientific, and Technical Services"
+    parent = factory.LazyFunction(
+        lambda: Industry.objects.get_or_create(
+            code="54", defaults={"title": "Professional, Scientific, and Technical Services"}
+        )[0]
+    )
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
+    class Meta:
+        model = Department
+        django_get_or_create = ("slug",)
+
+    slug = "marketing"
+    name = "Marketing"
+
+
+class PracticeFactory(factory.django.DjangoModelFactory[Practice]):
+    class Meta:
+        model = Practice
+        django_get_or_create = ("slug",)
+
+    department = factory.SubFactory(DepartmentFactory)
+    slug = factory.Sequence(lambda n: f"practice-{n}")
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    suggested_days = 5
+
+
+class BusinessFactory(factory.django.DjangoModelFactory[Business]):
+    class Meta:
+        model = Business
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Business {n}")
+    slug = factory.LazyAttribute(lambda b: slugify(b.name))
+    industry = factory.SubFactory(IndustryFactory)
+    city = "Pune"
+    country = "IN"
+    size_band = Business.SizeBand.SMALL
+    sells = "Services"
+    sells_to = "Small businesses"
+    verification = Business.Verification.VERIFIED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    business = factory.SubFactory(BusinessFactory)
+    role = Membership.Role.EMPLOYEE
+
+
+class OfferFactory(factory.django.DjangoModelFactory[Offer]):
+    class Meta:
+        model = Offer
+
+    business = factory.SubFactory(BusinessFactory)
+    practice = factory.SubFactory(PracticeFactory)
+    level = 5
+    description = "Work alongside our content team on a real campaign."
+    capacity = 1
+    mode = Mode.ON_SITE
+    available_from = factory.LazyFunction(lambda: date.today())
+    available_until = factory.LazyFunction(lambda: date.today() + timedelta(days=120))
+    min_days = 3
+    max_days = 10
+
+
+class NeedFactory(factory.django.DjangoModelFactory[Need]):
+    class Meta:
+        model = Need
+
+    business = factory.SubFactory(BusinessFactory)
+    practice = factory.SubFactory(PracticeFactory)
+    current_level = 1
+    target_level = 4
+    outcome = "Triple our organic leads in three months."
+    earliest_start = factory.LazyFunction(lambda: date.today())
+    preferred_days = 5
+
+
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
+    class Meta:
+        model = Invitation
+
+    business = factory.SubFactory(BusinessFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Membership.Role.EMPLOYEE
+    invited_by = factory.SubFactory(UserFactory)

@@ -1,10 +1,14 @@
 """Site-wide pages: home, dashboard, health, error pages."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from businesses.models import Need
 from tests.conftest import free_port
+from tests.factories import BusinessFactory, InvitationFactory, MembershipFactory, NeedFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +43,43 @@ def test_dashboard_asks_anonymous_visitors_to_log_in(client: Client) -> None:
 
 def test_dashboard_says_what_to_do_next(client: Client, user, django_assert_max_num_queries) -> None:
     client.force_login(user)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
-    assert "What to do next" in response.content.decode()
-    assert "Mira Member" in response.content.decode()
+    html = response.content.decode()
+    assert "What to do next" in html
+    assert "Mira Member" in html
+    assert reverse("businesses:create") in html
+
+
+def test_dashboard_lists_my_businesses_with_their_offers_and_needs(client: Client, owner, business) -> None:
+    OfferFactory.create(business=business)
+    NeedFactory.create(business=business)
+    NeedFactory.create(business=business, status=Need.Status.DRAFT)
+    client.force_login(owner)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert business.name in html
+    assert "1 active offer" in html and "1 open need" in html
+    assert "1 proposal from your self-assessment to confirm" in html
+
+
+def test_dashboard_queries_do_not_grow_with_businesses(client: Client, owner, django_assert_num_queries) -> None:
+    client.force_login(owner)
+    client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("dashboard"))
+    for n in range(4):
+        MembershipFactory.create(user=owner, business=BusinessFactory.create(name=f"Extra {n}"))
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("dashboard"))
+
+
+def test_dashboard_shows_invitations_waiting_for_me(client: Client, user, business, owner) -> None:
+    InvitationFactory.create(business=business, email=user.email, invited_by=owner)
+    client.force_login(user)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "Invitations for you" in html
+    assert business.name in html
 
 
 def test_dashboard_rejects_a_post(client: Client, user) -> None:

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from businesses.access import current_membership
+from businesses.models import Membership
+
+
+def current_business(request: HttpRequest) -> dict[str, Any]:
+    """The business the signed-in person acts for, and the others they can switch to."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    memberships = list(Membership.objects.filter(user=request.user).select_related("business"))
+    current = current_membership(request) if memberships else None
+    return {"current_membership": current, "my_memberships": memberships}

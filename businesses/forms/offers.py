@@ -1,0 +1,231 @@
+"""Offer (with its blackout dates) and need forms."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from businesses.models import LEVELS, Blackout, Need, Offer, Practice
+from businesses.services.offers import BlackoutDates
+
+
+def date_input() -> forms.DateInput:
+    # The browser's date picker wants ISO dates whatever the locale.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def days_field(label: str, *, initial: int, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=365,
+        initial=initial,
+        help_text=help_text,
+        error_messages={"min_value": "An internship lasts at least one day."},
+    )
+
+
+def group_practices(field: forms.Field) -> None:
+    """The practice select grouped by department, from one query."""
+    assert isinstance(field, forms.ModelChoiceField)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for practice in Practice.objects.select_related("department").order_by(
+        "department__position", "department__name", "name"
+    ):
+        groups.setdefault(practice.department.name, []).append((practice.pk, practice.name))
+    field.choices = [("", "Choose a practice"), *groups.items()]
+
+
+def prompt_for_level(field: forms.Field) -> None:
+    """An empty level select says what to do, not "---------"."""
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", "Choose a level"), *LEVELS]
+
+
+class OfferForm(forms.ModelForm):
+    capacity = forms.IntegerField(
+        label="Interns at a time",
+        min_value=1,
+        max_value=50,
+        initial=1,
+        help_text="How many interns you can take at the same time.",
+        error_messages={"min_value": "Take at least one intern at a time."},
+    )
+    min_days = days_field("Shortest placement (days)", initial=3)
+    max_days = days_field("Longest placement (days)", initial=10)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "practice",
+            "level",
+            "description",
+            "capacity",
+            "mode",
+            "available_from",
+            "available_until",
+            "min_days",
+            "max_days",
+        ]
+        labels = {
+            "level": "Your level in it",
+            "available_from": "Available from",
+            "available_until": "Available until",
+            "mode": "Where the intern works",
+        }
+        help_texts = {
+            "description": "The tasks an intern will do with you, and what they can do afterwards.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "mode": forms.RadioSelect,
+            "available_from": date_input(),
+            "available_until": date_input(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_practices(self.fields["practice"])
+        prompt_for_level(self.fields["level"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("available_from"), cleaned.get("available_until")
+        min_days, max_days = cleaned.get("min_days"), cleaned.get("max_days")
+        if start and end and end <= start:
+            self.add_error("available_until", "The window must end after it starts.")
+            end = None
+        if min_days and max_days is not None and max_days < min_days:
+            self.add_error(
+                "max_days", f"The longest placement cannot be shorter than the shortest ({min_days} days)."
+            )
+        elif start and end and max_days and max_days > (end - start).days:
+            self.add_error(
+                "max_days",
+                f"Your window is {(end - start).days} days long: the longest placement must fit in it.",
+            )
+        return cleaned
+
+
+class BlackoutForm(forms.ModelForm):
+    class Meta:
+        model = Blackout
+        fields = ["start", "end", "reason"]
+        labels = {"start": "Unavailable from", "end": "Unavailable until", "reason": "Reason (optional)"}
+        widgets = {"start": date_input(), "end": date_input()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The formset's empty row is optional: the dates are required only once a row is used.
+        self.fields["start"].required = False
+        self.fields["end"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name in ("start", "end"):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, "Give both dates, or leave the whole row empty.")
+        if start and end and end < start:
+            self.add_error("end", "The last unavailable day cannot be before the first.")
+        return cleaned
+
+
+class BaseBlackoutFormSet(BaseInlineFormSet):
+    """Blackouts must lie inside the offer's window, which the offer form says."""
+
+    window: tuple[datetime.date, datetime.date] | None = None
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove these dates"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.window is None:
+            return
+        start, end = self.window
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            first, last = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+            if first and first < start:
+                form.add_error("start", f"Outside the window: it opens on {start:%d %b %Y}.")
+            if last and last > end:
+                form.add_error("end", f"Outside the window: it closes on {end:%d %b %Y}.")
+
+    def dates(self) -> list[BlackoutDates]:
+        """The kept rows, once valid."""
+        return [
+            BlackoutDates(
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+            for form in self.forms
+            if form.cleaned_data.get("start") and not form.cleaned_data.get("DELETE")
+        ]
+
+
+BlackoutFormSet = cast(
+    type[BaseBlackoutFormSet],
+    inlineformset_factory(
+        Offer, Blackout, form=BlackoutForm, formset=BaseBlackoutFormSet, extra=1, can_delete=True
+    ),
+)
+
+
+def offer_forms_valid(form: OfferForm, blackouts: BaseBlackoutFormSet) -> bool:
+    """Validate the offer first: its window is what the blackouts are checked against."""
+    offer_valid = form.is_valid()
+    start, end = form.cleaned_data.get("available_from"), form.cleaned_data.get("available_until")
+    if start and end and end > start:
+        blackouts.window = (start, end)
+    return blackouts.is_valid() and offer_valid
+
+
+class NeedForm(forms.ModelForm):
+    preferred_days = days_field(
+        "Preferred length (days)",
+        initial=5,
+        help_text="How many working days an intern could spend with a host.",
+    )
+
+    class Meta:
+        model = Need
+        fields = [
+            "practice",
+            "current_level",
+            "target_level",
+            "outcome",
+            "urgency",
+            "earliest_start",
+            "preferred_days",
+        ]
+        labels = {
+            "current_level": "Where you stand today",
+            "target_level": "Where you want to be",
+            "earliest_start": "Earliest start",
+        }
+        widgets = {
+            "outcome": forms.Textarea(attrs={"rows": 4}),
+            "urgency": forms.RadioSelect,
+            "earliest_start": date_input(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_practices(self.fields["practice"])
+        prompt_for_level(self.fields["current_level"])
+        prompt_for_level(self.fields["target_level"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        current, target = cleaned.get("current_level"), cleaned.get("target_level")
+        if current and target and target <= current:
+            self.add_error("target_level", f"Aim above where you stand today (level {current}).")
+        return cleaned

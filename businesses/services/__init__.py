@@ -1,0 +1,2 @@
+"""Writes that span models or have side effects, one module per feature:
+profiles, members, assessment, offers (and needs), competitors."""

@@ -1,0 +1,248 @@
+"""Declared competitors: the list, adding and removing, and the named side never knowing."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from businesses.models import Business, Competitor
+from businesses.services.competitors import (
+    CompetitorError,
+    competitor_pairs,
+    declare_competitor,
+    is_declared_competitor,
+)
+from tests.factories import BusinessFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def index_url(business: Business) -> str:
+    return reverse("businesses:competitors", args=[business.slug])
+
+
+def delete_url(business: Business, entry: Competitor) -> str:
+    return reverse("businesses:competitor_delete", args=[business.slug, entry.pk])
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client: Client, business) -> None:
+    for response in (client.get(index_url(business)), client.post(index_url(business), {"name": "Rival"})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    assert not Competitor.objects.exists()
+
+
+def test_it_hides_the_list_from_outsiders(client: Client, outsider, business) -> None:
+    client.force_login(outsider)
+    assert client.get(index_url(business)).status_code == 404
+    assert client.post(index_url(business), {"name": "Rival"}).status_code == 404
+    assert not Competitor.objects.exists()
+
+
+def test_employees_may_not_see_or_change_it(client: Client, member, business) -> None:
+    client.force_login(member)
+    assert client.get(index_url(business)).status_code == 403
+    assert client.post(index_url(business), {"name": "Rival"}).status_code == 403
+    assert not Competitor.objects.exists()
+
+
+def test_it_rejects_other_methods(client: Client, owner, business) -> None:
+    client.force_login(owner)
+    assert client.put(index_url(business)).status_code == 405
+    entry = Competitor.objects.create(business=business, name="Rival")
+    assert client.get(delete_url(business, entry)).status_code == 405
+
+
+def test_it_lists_what_the_business_declared_and_says_what_to_do_when_empty(
+    client: Client, owner, business, other_business
+) -> None:
+    client.force_login(owner)
+    assert "You have not named any competitor yet" in client.get(index_url(business)).content.decode()
+
+    Competitor.objects.create(business=business, competitor=other_business)
+    Competitor.objects.create(business=business, name="Staffing Kings")
+    html = client.get(index_url(business)).content.decode()
+    assert "Pixelcraft UX" in html and "Staffing Kings" in html
+    assert "No: screened by name" in html
+
+
+def test_it_suggests_verified_businesses_other_than_its_own(client: Client, owner, business) -> None:
+    BusinessFactory.create(name="Pending Bakery", city="Goa", verification=Business.Verification.PENDING)
+    BusinessFactory.create(name="Verified Foundry", city="Nagpur")
+    client.force_login(owner)
+
+    html = client.get(index_url(business)).content.decode()
+
+    assert '<datalist id="competitor-names">' in html and 'list="competitor-names"' in html
+    assert '<option value="Verified Foundry (Nagpur)">' in html
+    assert "Pending Bakery" not in html
+    assert '<option value="On-Demand Staffing (Pune)">' not in html
+
+
+@pytest.mark.parametrize("typed", ["Pixelcraft UX", "pixelcraft ux", "Pixelcraft UX (Pune)"])
+def test_an_owner_names_a_business_on_peership(
+    client: Client, owner, business, other_business, typed
+) -> None:
+    client.force_login(owner)
+
+    response = client.post(index_url(business), {"name": typed})
+
+    assert response.status_code == 302
+    assert response["Location"] == index_url(business)
+    entry = Competitor.objects.get(business=business)
+    assert entry.competitor == other_business and entry.name == ""
+    assert (
+        "Pixelcraft UX is now on your competitors list." in client.get(index_url(business)).content.decode()
+    )
+
+
+def test_a_manager_names_a_business_not_on_peership(client: Client, manager, business) -> None:
+    client.force_login(manager)
+
+    response = client.post(index_url(business), {"name": "  Staffing   Kings "})
+
+    assert response.status_code == 302
+    entry = Competitor.objects.get(business=business)
+    assert entry.competitor is None and entry.name == "Staffing Kings"
+
+
+def test_a_business_cannot_name_itself(client: Client, owner, business) -> None:
+    client.force_login(owner)
+
+    response = client.post(index_url(business), {"name": "on-demand staffing"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You cannot name your own business." in html
+    assert 'value="on-demand staffing"' in html
+    assert not Competitor.objects.exists()
+
+
+@pytest.mark.parametrize("again", ["PIXELCRAFT UX", "Pixelcraft UX (Pune)"])
+def test_it_refuses_the_same_business_twice(client: Client, owner, business, other_business, again) -> None:
+    Competitor.objects.create(business=business, competitor=other_business)
+    client.force_login(owner)
+
+    response = client.post(index_url(business), {"name": again})
+
+    assert response.status_code == 200
+    assert "You have already named Pixelcraft UX." in response.content.decode()
+    assert Competitor.objects.count() == 1
+
+
+def test_it_refuses_the_same_name_twice(client: Client, owner, business) -> None:
+    Competitor.objects.create(business=business, name="Staffing Kings")
+    client.force_login(owner)
+
+    response = client.post(index_url(business), {"name": "staffing kings"})
+
+    assert response.status_code == 200
+    assert "You have already named staffing kings." in response.content.decode()
+
+
+def test_it_asks_which_one_when_two_businesses_share_a_name(client: Client, owner, business) -> None:
+    BusinessFactory.create(name="Twin Labs", slug="twin-labs-pune", city="Pune")
+    delhi = BusinessFactory.create(name="Twin Labs", slug="twin-labs-delhi", city="Delhi")
+    client.force_login(owner)
+
+    response = client.post(index_url(business), {"name": "Twin Labs"})
+    assert response.status_code == 200
+    assert "Several businesses on Peership are called Twin Labs" in response.content.decode()
+
+    assert client.post(index_url(business), {"name": "Twin Labs (Delhi)"}).status_code == 302
+    assert Competitor.objects.get(business=business).competitor == delhi
+
+
+def test_it_needs_a_name(client: Client, owner, business) -> None:
+    client.force_login(owner)
+    response = client.post(index_url(business), {"name": "   "})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+
+
+def test_it_refuses_an_over_long_name(client: Client, owner, business) -> None:
+    client.force_login(owner)
+    response = client.post(index_url(business), {"name": "x" * 151})
+    assert response.status_code == 200
+    assert "A name has at most 150 characters." in response.content.decode()
+
+
+def test_an_owner_removes_a_competitor(client: Client, owner, business, other_business) -> None:
+    entry = Competitor.objects.create(business=business, competitor=other_business)
+    client.force_login(owner)
+
+    response = client.post(delete_url(business, entry))
+
+    assert response.status_code == 302
+    assert response["Location"] == index_url(business)
+    assert not Competitor.objects.exists()
+    assert "no longer on your competitors list" in client.get(index_url(business)).content.decode()
+
+
+def test_removing_is_for_owners_and_managers_of_that_business(
+    client: Client, member, outsider, business, other_business
+) -> None:
+    entry = Competitor.objects.create(business=business, competitor=other_business)
+    client.logout()
+    response = client.post(delete_url(business, entry))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    client.force_login(member)
+    assert client.post(delete_url(business, entry)).status_code == 403
+    client.force_login(outsider)
+    assert client.post(delete_url(business, entry)).status_code == 404
+    # Through their own slug, still not another business's entry.
+    assert client.post(delete_url(other_business, entry)).status_code == 404
+    assert Competitor.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_named_business_never_learns_who_named_it(
+    client: Client, owner, outsider, business, other_business
+) -> None:
+    pages = [
+        index_url(other_business),
+        reverse("businesses:detail", args=[other_business.slug]),
+        reverse("businesses:compare", args=[other_business.slug, business.slug]),
+        reverse("businesses:browse"),
+        reverse("dashboard"),
+    ]
+
+    client.force_login(outsider)
+
+    def seen_by_the_named_side() -> list[str]:
+        # Forms carry a fresh CSRF token on every page view; nothing else may differ.
+        return [
+            re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get(url).content.decode())
+            for url in pages
+        ]
+
+    before = seen_by_the_named_side()
+    declarer = Client()
+    declarer.force_login(owner)
+    declarer.post(index_url(business), {"name": "Pixelcraft UX"})
+    assert Competitor.objects.filter(business=business, competitor=other_business).exists()
+
+    after = seen_by_the_named_side()
+
+    for url, old, new in zip(pages, before, after, strict=True):
+        assert old == new, url
+    assert "Pixelcraft UX" in after[0] and "You have not named any competitor yet" in after[0]
+
+
+def test_declaring_the_same_business_twice_is_a_domain_error(business, other_business) -> None:
+    declare_competitor(business=business, competitor=other_business)
+    with pytest.raises(CompetitorError, match="already named"):
+        declare_competitor(business=business, competitor=other_business)
+    with pytest.raises(CompetitorError, match="cannot name itself"):
+        declare_competitor(business=business, competitor=business)
+
+
+def test_pairs_and_the_check_run_both_ways(business, other_business) -> None:
+    third = BusinessFactory.create(name="Third Co")
+    declare_competitor(business=business, competitor=other_business)
+    declare_competitor(business=third, competitor=None, name="Pixelcraft UX")  # by name only: no pair
+
+    assert competitor_pairs() == {(business.pk, other_business.pk), (other_business.pk, business.pk)}
+    assert is_declared_competitor(business, other_business)
+    assert is_declared_competitor(other_business, business)
+    assert not is_declared_competitor(business, third)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from businesses.models import Membership
+from businesses.models import Membership, Need, Offer
 from businesses.services.members import open_invitations_for
 from exchange.health import broker_state, database_state
 
@@ -53,6 +53,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/home.html", {"checklist": CHECKLIST})
 
 
+def counted(relation: str, status: str) -> Count:
+    """How many of a member's business's offers or needs are in one state."""
+    in_state = Q(**{f"business__{relation}__status": status})
+    return Count(f"business__{relation}", filter=in_state, distinct=True)
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -61,10 +67,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Membership.objects.filter(user=request.user)
         .select_related("business")
         .annotate(
-            active_offers=Count("business__offers", filter=Q(business__offers__status="active"), distinct=True),
-            open_needs=Count("business__needs", filter=Q(business__needs__status="open"), distinct=True),
-            drafts=Count("business__offers", filter=Q(business__offers__status="draft"), distinct=True)
-            + Count("business__needs", filter=Q(business__needs__status="draft"), distinct=True),
+            active_offers=counted("offers", Offer.Status.ACTIVE),
+            open_needs=counted("needs", Need.Status.OPEN),
+            drafts=counted("offers", Offer.Status.DRAFT) + counted("needs", Need.Status.DRAFT),
         )
         .order_by("business__name")
     )

@@ -63,7 +63,7 @@ def test_dashboard_lists_my_businesses_with_their_offers_and_needs(client: Clien
     assert "1 proposal from your self-assessment to confirm" in html
 
 
-def test_dashboard_queries_do_not_grow_with_businesses(client: Client, owner, django_assert_num_queries) -> None:
+def test_dashboard_queries_do_not_grow_with_businesses(client: Client, owner, django_assert_num_queries):
     client.force_login(owner)
     client.get(reverse("dashboard"))
     with CaptureQueriesContext(connection) as one:

@@ -43,6 +43,7 @@ def test_demo_people_can_log_in_with_the_published_password():
 
 def test_running_it_again_changes_nothing():
     seed()
+
     def counts() -> tuple[int, ...]:
         return tuple(model.objects.count() for model in (Business, Offer, Need, User, Membership))
 

@@ -116,3 +116,18 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client: Client, sett
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "ok", "broker": "error"}
+
+
+def test_a_server_error_gets_the_styled_500_page(rf) -> None:
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_a_forbidden_action_gets_the_styled_403_page(client: Client, member, business) -> None:
+    client.force_login(member)  # an employee may not edit the profile
+    response = client.get(reverse("businesses:edit", args=[business.slug]))
+    assert response.status_code == 403
+    assert "You are not allowed to do that" in response.content.decode()

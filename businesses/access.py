@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from businesses.models import Business, Membership, Partnership
+from businesses.models import Business, Membership, Need, Offer, Partnership
 
 SESSION_KEY = "current_business_id"
 
@@ -20,7 +20,7 @@ SESSION_KEY = "current_business_id"
 @dataclass(frozen=True)
 class Access:
     business: Business
-    membership: Membership | None  # None for a moderator who is not a member
+    membership: Membership | None  # None for a moderator or another business's member
 
     @property
     def can_manage(self) -> bool:
@@ -31,13 +31,21 @@ class Access:
         return self.membership is not None and self.membership.role == Membership.Role.OWNER
 
 
+def _membership(user: User, business: Business) -> Membership | None:
+    return Membership.objects.filter(business=business, user=user).first()
+
+
+def _belongs_to_a_verified_business(user: User) -> bool:
+    return Business.objects.verified().of_member(user).exists()
+
+
 def member_access(user: User, slug: str, *, manage: bool = False, allow_moderator: bool = False) -> Access:
     """The business `slug` as seen by one of its members.
 
     404 unless the user is a member (or, with allow_moderator, a moderator);
     403 when `manage` is asked and the member is not an owner or manager."""
     business = get_object_or_404(Business.objects.select_related("industry"), slug=slug)
-    membership = Membership.objects.filter(business=business, user=user).first()
+    membership = _membership(user, business)
     if membership is None:
         if allow_moderator and not manage and user.is_moderator:
             return Access(business, None)
@@ -47,24 +55,50 @@ def member_access(user: User, slug: str, *, manage: bool = False, allow_moderato
     return Access(business, membership)
 
 
-def verified_memberships(user: User) -> list[Membership]:
-    return list(
-        Membership.objects.filter(
-            user=user, business__verification=Business.Verification.VERIFIED
-        ).select_related("business")
-    )
-
-
 def can_see_profile(user: User, business: Business) -> bool:
     """Members and moderators always; members of verified businesses see verified ones."""
     if user.is_moderator or Membership.objects.filter(business=business, user=user).exists():
         return True
-    return (
-        business.is_verified
-        and Membership.objects.filter(
-            user=user, business__verification=Business.Verification.VERIFIED
-        ).exists()
-    )
+    return business.is_verified and _belongs_to_a_verified_business(user)
+
+
+def profile_access(user: User, slug: str) -> Access:
+    """The profile: for its members and moderators, and, once verified, for members of verified businesses."""
+    business = get_object_or_404(Business.objects.select_related("industry__parent"), slug=slug)
+    membership = _membership(user, business)
+    if membership is None and not (
+        user.is_moderator or (business.is_verified and _belongs_to_a_verified_business(user))
+    ):
+        # Anyone else is told nothing, not even that the business exists.
+        raise Http404("No such business.")
+    return Access(business, membership)
+
+
+def visible_offer(user: User, slug: str, pk: int) -> tuple[Access, Offer]:
+    """Any offer for its business's members and moderators; others see only what browsing shows them."""
+    business = get_object_or_404(Business.objects.select_related("industry"), slug=slug)
+    membership = _membership(user, business)
+    offers = Offer.objects.select_related("practice__department").prefetch_related("blackouts")
+    if membership is None and not user.is_moderator:
+        if not _belongs_to_a_verified_business(user):
+            raise Http404("No such offer.")
+        offers = offers.browsable()
+    offer = get_object_or_404(offers, pk=pk, business=business)
+    return Access(business, membership), offer
+
+
+def managed_offer(user: User, slug: str, pk: int) -> tuple[Access, Offer]:
+    """An offer of `slug` for its owners and managers to change (404 for another business's offer)."""
+    access = member_access(user, slug, manage=True)
+    offer = get_object_or_404(Offer.objects.select_related("practice"), pk=pk, business=access.business)
+    return access, offer
+
+
+def managed_need(user: User, slug: str, pk: int) -> tuple[Access, Need]:
+    """A need of `slug` for its owners and managers to change (404 for another business's need)."""
+    access = member_access(user, slug, manage=True)
+    need = get_object_or_404(Need.objects.select_related("practice"), pk=pk, business=access.business)
+    return access, need
 
 
 def can_see_gaps(user: User, business: Business) -> bool:

@@ -4,28 +4,36 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django_countries.filters import CountryFilter
 
 from businesses.models import Business, Department, Industry, Invitation, Membership, Practice
-from businesses.services.profiles import set_verification
+from businesses.services.offers import refresh_search_vectors
+from businesses.services.profiles import set_verification, update_business
 
 # Reference data: NAICS industries, departments and practices. Loaded by the
 # 0002_reference_data migration; the Moderators group may add, change and view it.
 
 
 class SectorFilter(admin.SimpleListFilter):
-    """Filter by NAICS sector: the sector itself and its subsectors."""
+    """Industries, or businesses by their industry, in a NAICS sector: the sector and its subsectors."""
 
     title = "sector"
     parameter_name = "sector"
 
+    def __init__(self, request: HttpRequest, params: dict[str, Any], model: Any, model_admin: Any) -> None:
+        self.industry = "" if model is Industry else "industry__"
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(sector.code, str(sector)) for sector in Industry.objects.filter(parent__isnull=True)]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Industry]) -> QuerySet[Industry]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
-            return queryset.filter(Q(code=self.value()) | Q(parent_id=self.value()))
+            return queryset.filter(
+                Q(**{f"{self.industry}code": self.value()}) | Q(**{f"{self.industry}parent_id": self.value()})
+            )
         return queryset
 
 
@@ -55,6 +63,16 @@ class DepartmentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PracticeInline]
 
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Offers are found by their department's and practices' names. This runs once the
+        # department and its inline practices are saved; reordering (list_editable) renames nothing.
+        renamed = "name" in form.changed_data or any(
+            "name" in practice_form.changed_data for formset in formsets for practice_form in formset.forms
+        )
+        if renamed:
+            refresh_search_vectors(practice_ids=form.instance.practices.values_list("pk", flat=True))
+
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
@@ -67,25 +85,16 @@ class PracticeAdmin(admin.ModelAdmin):
     filter_horizontal = ["related"]
     fields = ["department", "name", "slug", "description", "suggested_days", "related"]
 
+    def save_model(self, request: HttpRequest, obj: Practice, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Offers are found by their practice's and department's names.
+        if {"name", "department"} & set(form.changed_data):
+            refresh_search_vectors(practice_ids=[obj.pk])
+
 
 # Businesses and their members. Verification goes through the service, so that
 # verified_at and verified_by are always set with it; roles and memberships can be
 # corrected here (the back office), invitations only looked at and revoked on the site.
-
-
-class BusinessSectorFilter(admin.SimpleListFilter):
-    """Filter businesses by the NAICS sector of their subsector."""
-
-    title = "industry sector"
-    parameter_name = "sector"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(sector.code, str(sector)) for sector in Industry.objects.filter(parent__isnull=True)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Business]) -> QuerySet[Business]:
-        if self.value():
-            return queryset.filter(Q(industry__parent_id=self.value()) | Q(industry_id=self.value()))
-        return queryset
 
 
 class MembershipInline(admin.TabularInline):
@@ -124,7 +133,7 @@ class InvitationInline(admin.TabularInline):
 @admin.register(Business)
 class BusinessAdmin(admin.ModelAdmin):
     list_display = ["name", "industry", "city", "country", "size_band", "verification", "created_at"]
-    list_filter = ["verification", ("country", CountryFilter), BusinessSectorFilter]
+    list_filter = ["verification", ("country", CountryFilter), SectorFilter]
     search_fields = ["name", "city"]
     list_select_related = ["industry"]
     autocomplete_fields = ["industry"]
@@ -154,6 +163,13 @@ class BusinessAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["mark_verified", "mark_not_verified"]
     inlines = [MembershipInline, InvitationInline]
+
+    def save_model(self, request: HttpRequest, obj: Business, form: ModelForm, change: bool) -> None:
+        # An edit goes through the service, which also refreshes the search terms of the business's offers.
+        if change:
+            update_business(business=obj)
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.action(description="Mark verified", permissions=["change"])
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Business]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters  # type: ignore[import-untyped]
+import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -17,6 +17,10 @@ from businesses.models import Mode, Offer, Practice
 # A page of results is ranked by relevance when searching, else newest first;
 # the primary key keeps pages stable when two offers share a timestamp or a rank.
 NEWEST_FIRST = ("-updated_at", "-pk")
+QUERY_MAX_LENGTH = 200
+# Without PostgreSQL each word adds five LIKE conditions, and SQLite refuses a deep
+# enough WHERE clause ("Expression tree is too large"); ten words narrow enough.
+FALLBACK_MAX_WORDS = 10
 
 
 class OfferFilterForm(forms.Form):
@@ -41,6 +45,7 @@ class OfferFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
+        max_length=QUERY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. organic lead generation"}),
     )
     department = django_filters.ChoiceFilter(
@@ -80,12 +85,16 @@ class OfferFilter(django_filters.FilterSet):
                 .annotate(rank=SearchRank(F("search_vector"), query))
                 .order_by("-rank", *NEWEST_FIRST)
             )
-        # Each word must appear in the practice, the description or the host's name.
-        for word in value.split():
+        # Each word must appear in what the PostgreSQL vector holds: the practice, its
+        # department, the description, or the host's name or city.
+        words = list(dict.fromkeys(value.split()))[:FALLBACK_MAX_WORDS]
+        for word in words:
             queryset = queryset.filter(
                 Q(practice__name__icontains=word)
+                | Q(practice__department__name__icontains=word)
                 | Q(description__icontains=word)
                 | Q(business__name__icontains=word)
+                | Q(business__city__icontains=word)
             )
         return queryset
 

@@ -252,9 +252,13 @@ class Mode(models.TextChoices):
 
 
 class OfferQuerySet(models.QuerySet["Offer"]):
+    def active(self) -> OfferQuerySet:
+        """Active offers whose availability window has not ended: those an intern can still take."""
+        return self.filter(status=Offer.Status.ACTIVE, available_until__gte=timezone.localdate())
+
     def browsable(self) -> OfferQuerySet:
         """Active offers of verified businesses: what other members may see."""
-        return self.filter(status=Offer.Status.ACTIVE, business__verification=Business.Verification.VERIFIED)
+        return self.active().filter(business__verification=Business.Verification.VERIFIED)
 
 
 class Offer(models.Model):
@@ -330,6 +334,11 @@ class Blackout(models.Model):
         return f"{self.start} – {self.end}"
 
 
+class NeedQuerySet(models.QuerySet["Need"]):
+    def open(self) -> NeedQuerySet:
+        return self.filter(status=Need.Status.OPEN)
+
+
 class Need(models.Model):
     """A gap: a practice the business wants its people to learn."""
 
@@ -354,6 +363,8 @@ class Need(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from businesses.views import assessment, browse, compare, competitors, members, offers, profiles
+from businesses.views import assessment, browse, compare, competitors, members, needs, offers, profiles
 
 app_name = "businesses"
 
@@ -25,11 +25,11 @@ urlpatterns = [
     path("<slug:slug>/offers/<int:pk>/pause/", offers.pause, name="offer_pause"),
     path("<slug:slug>/offers/<int:pk>/resume/", offers.resume, name="offer_resume"),
     path("<slug:slug>/offers/<int:pk>/discard/", offers.discard, name="offer_discard"),
-    path("<slug:slug>/needs/", offers.needs, name="needs"),
-    path("<slug:slug>/needs/new/", offers.need_create, name="need_create"),
-    path("<slug:slug>/needs/<int:pk>/edit/", offers.need_edit, name="need_edit"),
-    path("<slug:slug>/needs/<int:pk>/close/", offers.need_close, name="need_close"),
-    path("<slug:slug>/needs/<int:pk>/discard/", offers.need_discard, name="need_discard"),
+    path("<slug:slug>/needs/", needs.index, name="needs"),
+    path("<slug:slug>/needs/new/", needs.create, name="need_create"),
+    path("<slug:slug>/needs/<int:pk>/edit/", needs.edit, name="need_edit"),
+    path("<slug:slug>/needs/<int:pk>/close/", needs.close, name="need_close"),
+    path("<slug:slug>/needs/<int:pk>/discard/", needs.discard, name="need_discard"),
     path("<slug:slug>/competitors/", competitors.index, name="competitors"),
     path("<slug:slug>/competitors/<int:pk>/delete/", competitors.delete, name="competitor_delete"),
     path("<slug:slug>/compare/<slug:other>/", compare.compare, name="compare"),

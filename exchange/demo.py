@@ -10,10 +10,11 @@ from itertools import batched
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.models import User
 from businesses.models import Assessment, Business, Industry, Membership, Mode, Need, Offer, Practice
+from businesses.services.offers import refresh_search_vectors
 
 DEMO_PASSWORD = "peership-demo-2026"  # noqa: S105 (published in the README on purpose)
 
@@ -228,6 +229,8 @@ def seed_story(people: dict[str, User]) -> None:
             earliest_start=today,
             preferred_days=5,
         )
+    # The offers above are created directly, without their full-text vector.
+    refresh_search_vectors(missing_only=True)
 
 
 STORY_PRACTICES = [
@@ -263,8 +266,15 @@ def seed_synthetic(count: int, *, rng_seed: int = 2026) -> int:
     """Create `count` synthetic verified businesses (slug demo-N) with an owner, offers and needs."""
     existing = set(Business.objects.filter(slug__startswith="demo-").values_list("slug", flat=True))
     wanted = [n for n in range(1, count + 1) if f"demo-{n}" not in existing]
-    if not wanted:
-        return 0
+    if wanted:
+        _create_synthetic(wanted, rng_seed=rng_seed)
+    # Every run, even one that adds nothing: an earlier run may have stopped between its inserts and this.
+    refresh_search_vectors(missing_only=True)
+    return len(wanted)
+
+
+def _create_synthetic(wanted: list[int], *, rng_seed: int) -> None:
+    """Insert the synthetic businesses numbered `wanted`, in bulk, a thousand per transaction."""
     rng = random.Random(rng_seed)  # noqa: S311 (demo data, reproducible on purpose)
     subsectors = list(Industry.objects.filter(parent__isnull=False).values_list("code", flat=True))
     practices = list(Practice.objects.values_list("pk", "suggested_days"))
@@ -347,24 +357,3 @@ def seed_synthetic(count: int, *, rng_seed: int = 2026) -> int:
                     )
             Offer.objects.bulk_create(offers, batch_size=1000)
             Need.objects.bulk_create(needs, batch_size=1000)
-    refresh_offer_search_vectors()
-    return len(wanted)
-
-
-def refresh_offer_search_vectors() -> None:
-    """Fill the full-text vector of offers that have none, in one statement (PostgreSQL only)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE businesses_offer AS o
-               SET search_vector =
-                   setweight(to_tsvector('english', p.name || ' ' || d.name), 'A')
-                || setweight(to_tsvector('english', o.description), 'B')
-                || setweight(to_tsvector('english', b.name || ' ' || b.city), 'C')
-              FROM businesses_practice AS p, businesses_department AS d, businesses_business AS b
-             WHERE o.practice_id = p.id AND p.department_id = d.id AND o.business_id = b.id
-               AND o.search_vector IS NULL
-            """
-        )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("businesses/", include("businesses.urls")),
+    path("", include("internships.urls")),
     path("admin/", admin.site.urls),
 ]

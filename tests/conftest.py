@@ -8,7 +8,9 @@ import pytest
 # Live-server browser tests call the ORM from Playwright's event loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from businesses.models import Business, Membership
+from django.test import Client
+
+from businesses.models import Business, Membership, Practice
 from exchange.celery import app as celery_app
 from tests.factories import BusinessFactory, MembershipFactory, UserFactory
 
@@ -169,6 +171,24 @@ def outsider(other_business: Business) -> Any:
         user=UserFactory(email="rajeev@example.com", name="Rajeev"),
         role=Membership.Role.OWNER,
     ).user
+
+
+@pytest.fixture
+def admin_client_of(client: Client) -> Client:
+    """The test client, logged in as a superuser (the back office)."""
+    client.force_login(UserFactory.create(email="admin@example.com", is_staff=True, is_superuser=True))
+    return client
+
+
+# Two practices of the reference data, the tests' usual offer and need.
+@pytest.fixture
+def lead_generation(db: None) -> Practice:
+    return Practice.objects.get(slug="lead-generation-organic")
+
+
+@pytest.fixture
+def onboarding(db: None) -> Practice:
+    return Practice.objects.get(slug="employee-onboarding")
 
 
 # Browser tests: Debian's Chromium, since Playwright cannot download its own here.

@@ -6,11 +6,11 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.test import Client
-from django.urls import reverse
 
 from businesses.models import Assessment, Business, Need, Offer, Practice
 from businesses.services.partnerships import open_partnership
 from tests.factories import NeedFactory, OfferFactory
+from tests.helpers import assert_asks_to_log_in, business_url
 
 pytestmark = pytest.mark.django_db
 
@@ -21,25 +21,15 @@ GRID_QUERIES = 8
 
 
 def grid_url(business: Business) -> str:
-    return reverse("businesses:assessment", kwargs={"slug": business.slug})
+    return business_url("assessment", business)
 
 
 def proposals_url(business: Business) -> str:
-    return reverse("businesses:proposals", kwargs={"slug": business.slug})
+    return business_url("proposals", business)
 
 
 def practice(slug: str) -> Practice:
     return Practice.objects.get(slug=slug)
-
-
-@pytest.fixture
-def lead_generation() -> Practice:
-    return practice("lead-generation-organic")
-
-
-@pytest.fixture
-def onboarding() -> Practice:
-    return practice("employee-onboarding")
 
 
 def grid(rows: dict[str, tuple[int | str, bool, bool]]) -> dict[str, str]:
@@ -116,9 +106,11 @@ def test_moderators_and_approved_partners_may_read_it(
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client: Client, business: Business) -> None:
-    response = client.get(grid_url(business))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    assert_asks_to_log_in(client.get(grid_url(business)))
+    assert_asks_to_log_in(
+        client.post(grid_url(business), grid({"lead-generation-organic": (5, True, False)}))
+    )
+    assert not Assessment.objects.exists()
 
 
 def test_it_hides_the_grid_from_outsiders(client: Client, outsider, user, business: Business) -> None:
@@ -190,6 +182,16 @@ def test_saving_stores_rated_practices_and_proposes_offers_and_needs(
     assert (need.practice, need.current_level, need.target_level) == (onboarding, 1, 3)
     assert need.earliest_start == TODAY
     assert need.preferred_days == onboarding.suggested_days
+
+
+def test_the_message_counts_the_proposals_in_plain_english(client: Client, owner, business: Business) -> None:
+    client.force_login(owner)
+    response = client.post(
+        grid_url(business),
+        grid({"lead-generation-organic": (5, True, False), "recruitment-and-hiring": (4, True, False)}),
+    )
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "From your ticks we drafted 2 offers and 0 needs: confirm or discard each below." in message
 
 
 def test_a_target_is_capped_at_five(client: Client, owner, business: Business) -> None:
@@ -325,10 +327,10 @@ def test_proposals_list_the_drafts_with_confirm_and_discard(
     assert response.context["offers"] == [offer]
     assert response.context["needs"] == [need]
     html = response.content.decode()
-    assert reverse("businesses:offer_edit", kwargs={"slug": business.slug, "pk": offer.pk}) in html
-    assert reverse("businesses:offer_discard", kwargs={"slug": business.slug, "pk": offer.pk}) in html
-    assert reverse("businesses:need_edit", kwargs={"slug": business.slug, "pk": need.pk}) in html
-    assert reverse("businesses:need_discard", kwargs={"slug": business.slug, "pk": need.pk}) in html
+    assert business_url("offer_edit", business, offer) in html
+    assert business_url("offer_discard", business, offer) in html
+    assert business_url("need_edit", business, need) in html
+    assert business_url("need_discard", business, need) in html
 
 
 def test_proposals_say_what_to_do_when_there_are_none(client: Client, manager, business: Business) -> None:
@@ -338,7 +340,7 @@ def test_proposals_say_what_to_do_when_there_are_none(client: Client, manager, b
 
 
 def test_proposals_are_for_owners_and_managers(client: Client, member, outsider, business: Business) -> None:
-    assert client.get(proposals_url(business)).status_code == 302
+    assert_asks_to_log_in(client.get(proposals_url(business)))
     client.force_login(member)
     assert client.get(proposals_url(business)).status_code == 403
     client.force_login(outsider)
@@ -364,7 +366,7 @@ def test_the_whole_flow_from_assessment_to_confirmed_offer_and_need(
     [need] = response.context["needs"]
 
     # The offer form is prefilled from the assessment and the practice.
-    edit_offer = reverse("businesses:offer_edit", kwargs={"slug": business.slug, "pk": offer.pk})
+    edit_offer = business_url("offer_edit", business, offer)
     response = client.get(edit_offer)
     assert response.context["confirming"] is True
     html = response.content.decode()
@@ -395,7 +397,7 @@ def test_the_whole_flow_from_assessment_to_confirmed_offer_and_need(
     assert offer.status == Offer.Status.ACTIVE
     assert offer.mode == "hybrid"
 
-    edit_need = reverse("businesses:need_edit", kwargs={"slug": business.slug, "pk": need.pk})
+    edit_need = business_url("need_edit", business, need)
     response = client.get(edit_need)
     assert response.context["form"].initial["target_level"] == 4
     response = client.post(
@@ -411,7 +413,7 @@ def test_the_whole_flow_from_assessment_to_confirmed_offer_and_need(
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("businesses:needs", kwargs={"slug": business.slug})
+    assert response["Location"] == business_url("needs", business)
     need.refresh_from_db()
     assert need.status == Need.Status.OPEN
     assert need.outcome == "New hires productive in their second week."
@@ -428,12 +430,10 @@ def test_discarding_a_proposal_unticks_it_so_it_is_not_proposed_again(
     offer = Offer.objects.get(business=business)
     need = Need.objects.get(business=business)
 
-    response = client.post(
-        reverse("businesses:offer_discard", kwargs={"slug": business.slug, "pk": offer.pk})
-    )
+    response = client.post(business_url("offer_discard", business, offer))
     assert response["Location"] == proposals_url(business)  # the need is still there
-    response = client.post(reverse("businesses:need_discard", kwargs={"slug": business.slug, "pk": need.pk}))
-    assert response["Location"] == reverse("businesses:needs", kwargs={"slug": business.slug})
+    response = client.post(business_url("need_discard", business, need))
+    assert response["Location"] == business_url("needs", business)
 
     assert not Offer.objects.exists() and not Need.objects.exists()
     assessments = Assessment.objects.filter(business=business)

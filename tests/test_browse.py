@@ -1,21 +1,23 @@
 """Browsing and searching the offers of other verified businesses."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from businesses.models import Business, Department, Mode, Offer, Practice
-from businesses.services.offers import refresh_search_vector
+from businesses.services.offers import refresh_search_vectors
 from tests.conftest import missing
 from tests.factories import BusinessFactory, OfferFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("businesses:browse")
+TODAY = date(2026, 3, 2)
 # Session and user, the navigation's memberships (two), the verified-membership
 # check, the practices for both selects, the count and the page of offers.
 QUERIES = 8
@@ -45,6 +47,7 @@ def test_it_rejects_a_post(client: Client, owner) -> None:
     assert client.post(URL).status_code == 405
 
 
+@time_machine.travel(TODAY, tick=False)
 def test_it_lists_only_active_offers_of_other_verified_businesses(
     client: Client, owner, business: Business, other_business: Business, lead_generation: Practice
 ) -> None:
@@ -64,6 +67,18 @@ def test_it_lists_only_active_offers_of_other_verified_businesses(
     OfferFactory.create(business=other_business, description="Hidden: a draft.", status=Offer.Status.DRAFT)
     OfferFactory.create(business=pending, description="Hidden: host not verified.")
     OfferFactory.create(business=business, description="Hidden: our own.")
+    OfferFactory.create(
+        business=other_business,
+        description="Hidden: its window has ended.",
+        available_from=date(2026, 1, 5),
+        available_until=TODAY - timedelta(days=1),
+    )
+    OfferFactory.create(
+        business=other_business,
+        description="Ends today, still shown.",
+        available_from=date(2026, 1, 5),
+        available_until=TODAY,
+    )
     client.force_login(owner)
 
     response = client.get(URL)
@@ -79,7 +94,8 @@ def test_it_lists_only_active_offers_of_other_verified_businesses(
     assert "2 Mar 2026" in html and "30 Jun 2026" in html
     assert "4.60" in html
     assert reverse("businesses:compare", args=[business.slug, other_business.slug]) in html
-    assert "1 offer<" in html
+    assert "Ends today, still shown." in html
+    assert "2 offers<" in html
 
 
 def test_it_leaves_out_the_track_record_of_a_host_without_one(
@@ -229,6 +245,60 @@ def test_it_searches_by_substring_without_postgresql(
     assert "By practice." not in html
 
 
+def test_it_searches_the_department_and_the_city_without_postgresql(
+    client: Client, owner, other_business: Business, lead_generation: Practice
+) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL searches with its full-text engine (tested below).")
+    OfferFactory.create(business=other_business, practice=lead_generation, description="Leads in Pune.")
+    OfferFactory.create(
+        business=BusinessFactory.create(name="Nagpur Works", city="Nagpur"),
+        practice=practice("cash-flow-forecasting"),
+        description="Pay runs.",
+    )
+    client.force_login(owner)
+
+    def found(query: str) -> set[str]:
+        html = texts(client.get(URL, {"q": query}))
+        return {text for text in ("Leads in Pune.", "Pay runs.") if text in html}
+
+    assert found("marketing") == {"Leads in Pune."}
+    assert found("nagpur") == {"Pay runs."}
+    assert found("finance nagpur") == {"Pay runs."}
+    assert found("marketing nagpur") == set()
+
+
+def test_it_uses_the_first_ten_words_without_postgresql(
+    client: Client, owner, other_business: Business
+) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL searches with its full-text engine.")
+    words = [f"word{index}" for index in range(10)]
+    OfferFactory.create(business=other_business, description=" ".join(words))
+    client.force_login(owner)
+
+    # Repeated words count once; an eleventh is left out.
+    response = client.get(URL, {"q": " ".join([*words, "word0", "absent"])})
+
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_it_refuses_an_over_long_search_and_says_so(client: Client, owner, other_business: Business) -> None:
+    OfferFactory.create(business=other_business, description="Still listed.")
+    client.force_login(owner)
+
+    # A thousand words once made SQLite fail ("Expression tree is too large").
+    response = client.get(URL, {"q": " ".join(["ab"] * 1000)})
+
+    assert response.status_code == 200
+    html = texts(response)
+    assert "Ensure this value has at most 200 characters (it has 2999)." in html
+    assert "Still listed." in html
+    assert 'maxlength="200"' in html
+    assert client.get(URL, {"q": "a" * 200}).status_code == 200
+
+
 def test_it_searches_in_full_text_on_postgresql_ranked_by_relevance(
     client: Client, owner, other_business: Business, lead_generation: Practice
 ) -> None:
@@ -247,8 +317,7 @@ def test_it_searches_in_full_text_on_postgresql_ranked_by_relevance(
     unrelated = OfferFactory.create(
         business=other_business, practice=payroll, description="Monthly pay runs."
     )
-    for offer in (in_description, in_practice, excluded, unrelated):
-        refresh_search_vector(offer_id=offer.pk)
+    refresh_search_vectors(offer_ids=[in_description.pk, in_practice.pk, excluded.pk, unrelated.pk])
     client.force_login(owner)
 
     # Stemming ("generating" → "generat"), and websearch syntax to exclude a word.

@@ -19,6 +19,7 @@ from businesses.models import Business, Invitation, Membership
 from businesses.services.members import MembershipError, change_role, open_invitations_for, remove_member
 from notifications.models import Notification
 from tests.factories import BusinessFactory, InvitationFactory, MembershipFactory, UserFactory
+from tests.helpers import assert_asks_to_log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +37,6 @@ def membership_of(user: Any, business: Business) -> Membership:
 
 def invitation_url(invitation: Invitation) -> str:
     return reverse("businesses:invitation", kwargs={"token": invitation.token})
-
-
-def assert_asks_to_log_in(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
 
 
 def link_in(message: mail.EmailMessage) -> str:

@@ -12,7 +12,8 @@ from businesses.access import SESSION_KEY
 from businesses.admin import BusinessAdmin
 from businesses.models import Business, Membership
 from businesses.services.profiles import create_business, set_verification, unique_slug
-from tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from tests.factories import BusinessFactory, MembershipFactory
+from tests.helpers import assert_asks_to_log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,8 @@ def switch_url(business: Business) -> str:
     return reverse("businesses:switch", kwargs={"slug": business.slug})
 
 
-def assert_asks_to_log_in(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+# Session and user, the business, the membership, its four counts, the navigation's memberships (two).
+PROFILE_QUERIES = 10
 
 
 # Creating a business.
@@ -183,6 +183,42 @@ def test_a_member_sees_the_profile_and_what_to_do_next(
     assert "Awaiting verification" not in html
 
 
+def test_the_profile_looks_up_the_membership_once(
+    client: Client, member: Any, business: Business, django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(member)
+    with django_assert_max_num_queries(PROFILE_QUERIES):
+        assert client.get(detail_url(business)).status_code == 200
+
+
+def test_members_get_tabs_for_the_business_pages(client: Client, owner: Any, business: Business) -> None:
+    client.force_login(owner)
+    html = client.get(detail_url(business)).content.decode()
+    assert 'aria-label="On-Demand Staffing sections"' in html
+    for name in ("members", "assessment", "offers", "needs", "competitors"):
+        assert f'href="{reverse(f"businesses:{name}", kwargs={"slug": business.slug})}"' in html
+
+
+def test_moderators_get_tabs_for_the_pages_they_may_open(
+    client: Client, moderator: Any, business: Business
+) -> None:
+    client.force_login(moderator)
+    html = client.get(detail_url(business)).content.decode()
+    assert 'aria-label="On-Demand Staffing sections"' in html
+    for name in ("assessment", "offers", "needs"):
+        path = reverse(f"businesses:{name}", kwargs={"slug": business.slug})
+        assert f'href="{path}"' in html
+        assert client.get(path).status_code == 200
+    for name in ("members", "competitors"):
+        assert reverse(f"businesses:{name}", kwargs={"slug": business.slug}) not in html
+
+
+def test_other_businesses_get_no_tabs(client: Client, outsider: Any, business: Business) -> None:
+    client.force_login(outsider)
+    html = client.get(detail_url(business)).content.decode()
+    assert 'aria-label="On-Demand Staffing sections"' not in html
+
+
 def test_an_owner_sees_the_edit_link(client: Client, owner: Any, business: Business) -> None:
     client.force_login(owner)
     assert edit_url(business) in client.get(detail_url(business)).content.decode()
@@ -282,6 +318,20 @@ def test_editing_with_bad_input_keeps_what_was_typed(client: Client, owner: Any,
     assert business.name == "On-Demand Staffing"
 
 
+@pytest.mark.parametrize(("field", "limit"), [("description", 4000), ("sells", 2000), ("sells_to", 2000)])
+def test_a_text_past_its_limit_is_explained_and_keeps_what_was_typed(
+    client: Client, owner: Any, business: Business, field: str, limit: int
+) -> None:
+    client.force_login(owner)
+    response = client.post(edit_url(business), {**PROFILE, field: "a" * 200_000})
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert errors == [f"Keep it to {limit} characters or fewer: this text has 200000."]
+    assert 'value="Greenleaf Bakery"' in response.content.decode()
+    business.refresh_from_db()
+    assert business.name == "On-Demand Staffing"
+
+
 def test_an_employee_cannot_edit_the_profile(client: Client, member: Any, business: Business) -> None:
     client.force_login(member)
     assert client.get(edit_url(business)).status_code == 403
@@ -299,6 +349,9 @@ def test_edit_rejects_outsiders(client: Client, outsider: Any, moderator: Any, b
 
 def test_edit_asks_anonymous_visitors_to_log_in(client: Client, business: Business) -> None:
     assert_asks_to_log_in(client.get(edit_url(business)))
+    assert_asks_to_log_in(client.post(edit_url(business), PROFILE))
+    business.refresh_from_db()
+    assert business.name == "On-Demand Staffing"
 
 
 def test_edit_rejects_other_methods(client: Client, owner: Any, business: Business) -> None:
@@ -358,12 +411,6 @@ def test_an_unknown_verification_status_is_a_programming_error(moderator: Any, b
         set_verification(business=business, status="maybe", moderator=moderator)
 
 
-@pytest.fixture
-def admin_client_of(client: Client) -> Client:
-    client.force_login(UserFactory.create(email="admin@example.com", is_staff=True, is_superuser=True))
-    return client
-
-
 def test_the_admin_marks_businesses_verified_and_not_verified(admin_client_of: Client) -> None:
     first = BusinessFactory.create(name="First", verification=Business.Verification.PENDING)
     second = BusinessFactory.create(name="Second", verification=Business.Verification.PENDING)
@@ -399,6 +446,12 @@ def test_the_admin_lists_businesses_with_filters_and_search(
         == 200
     )
     assert isinstance(admin_site._registry[Business], BusinessAdmin)
+
+
+def test_the_admin_filters_industries_by_sector(admin_client_of: Client) -> None:
+    response = admin_client_of.get(reverse("admin:businesses_industry_changelist"), {"sector": "54"})
+    shown = {industry.code for industry in response.context["cl"].result_list}
+    assert shown == {"54", "541"}
 
 
 def test_a_moderator_verifies_a_business_in_the_admin(client, moderator, business):

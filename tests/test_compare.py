@@ -1,5 +1,7 @@
 """Comparing two businesses: levels per department as a chart and a table, and where each can help."""
 
+import itertools
+from datetime import date, timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -12,6 +14,13 @@ from businesses.services.partnerships import open_partnership
 from tests.factories import BusinessFactory, MembershipFactory, NeedFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
+
+# At most: session and user, the navigation's memberships, access to the business,
+# the other business and whether the viewer may see its profile and its needs; then
+# my open needs (and their related practices), their offers, both self-assessments,
+# the departments, whether I named them a competitor and, once a match is approved,
+# my offers and their open needs (and related practices).
+QUERIES = 23
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -247,3 +256,55 @@ def test_a_member_of_both_businesses_sees_both_sides(client: Client, owner, busi
     assert (
         "Visible to a member of both." in client.get(compare_url(business, other_business)).content.decode()
     )
+
+
+def test_an_offer_whose_window_has_ended_helps_nobody(
+    client: Client, owner, business, other_business
+) -> None:
+    ended = {
+        "available_from": date.today() - timedelta(days=30),
+        "available_until": date.today() - timedelta(days=1),
+    }
+    NeedFactory.create(business=business, practice=practice("seo"), target_level=4)
+    NeedFactory.create(business=other_business, practice=practice("ux-research"), target_level=4)
+    OfferFactory.create(business=other_business, practice=practice("seo"), level=5, **ended)
+    OfferFactory.create(business=business, practice=practice("ux-research"), level=5, **ended)
+    client.force_login(owner)
+
+    response = client.get(compare_url(business, other_business))
+
+    assert response.context["they_help_me"] == []
+    assert "None of Pixelcraft UX's active offers meets one of your open needs" in response.content.decode()
+    rows = {row.department.name: row.theirs for row in response.context["rows"]}
+    assert rows["Marketing"] is None  # their ended SEO offer does not count
+
+    open_partnership(business=business, partner=other_business)
+    response = client.get(compare_url(business, other_business))
+    assert response.context["they_help_me"] == [] and response.context["i_help_them"] == []
+
+
+@pytest.mark.parametrize("approved", [False, True])
+def test_its_number_of_queries_does_not_grow_with_needs_offers_or_assessments(
+    client: Client, owner, business, other_business, approved, django_assert_max_num_queries
+) -> None:
+    if approved:
+        open_partnership(business=business, partner=other_business)
+    client.force_login(owner)
+    practices = iter(Practice.objects.all())
+
+    def queries_with(count: int) -> int:
+        """Add `count` needs, offers and assessments on each side; the page's number of queries."""
+        for one in itertools.islice(practices, count):
+            for side in (business, other_business):
+                Assessment.objects.create(business=side, practice=one, level=3)
+                NeedFactory.create(business=side, practice=one, current_level=1, target_level=3)
+                OfferFactory.create(business=side, practice=one, level=4)
+        with django_assert_max_num_queries(QUERIES) as captured:
+            response = client.get(compare_url(business, other_business))
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries_with(2) == queries_with(10)
+    response = client.get(compare_url(business, other_business))
+    assert len(response.context["they_help_me"]) == 12
+    assert len(response.context["i_help_them"]) == (12 if approved else 0)

@@ -7,15 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from businesses.models import Business, Competitor
-from businesses.services.competitors import (
-    CompetitorError,
-    competitor_pairs,
-    declare_competitor,
-    is_declared_competitor,
-)
+from businesses.services.competitors import CompetitorError, competitor_pairs, declare_competitor
 from tests.factories import BusinessFactory
 
 pytestmark = pytest.mark.django_db
+
+# Session and user, the navigation's memberships (two), the business and the
+# membership (access), and the list with its named businesses.
+QUERIES = 7
 
 
 def index_url(business: Business) -> str:
@@ -64,20 +63,32 @@ def test_it_lists_what_the_business_declared_and_says_what_to_do_when_empty(
     Competitor.objects.create(business=business, name="Staffing Kings")
     html = client.get(index_url(business)).content.decode()
     assert "Pixelcraft UX" in html and "Staffing Kings" in html
-    assert "No: screened by name" in html
+    assert "As the business on Peership in Pune" in html and "By name" in html
 
 
-def test_it_suggests_verified_businesses_other_than_its_own(client: Client, owner, business) -> None:
-    BusinessFactory.create(name="Pending Bakery", city="Goa", verification=Business.Verification.PENDING)
-    BusinessFactory.create(name="Verified Foundry", city="Nagpur")
+def unverified(business: Business) -> Business:
+    business.verification = Business.Verification.PENDING
+    business.save(update_fields=["verification"])
+    return business
+
+
+@pytest.mark.parametrize("verification", [Business.Verification.VERIFIED, Business.Verification.PENDING])
+def test_the_page_lists_no_other_business(client: Client, owner, business, verification) -> None:
+    # A list of every verified business would let anyone who signs up enumerate the platform.
+    business.verification = verification
+    business.save(update_fields=["verification"])
     client.force_login(owner)
 
-    html = client.get(index_url(business)).content.decode()
+    def page_after_adding(count: int) -> str:
+        for _ in range(count):
+            BusinessFactory.create(city="Nagpur")
+        return client.get(index_url(business)).content.decode()
 
-    assert '<datalist id="competitor-names">' in html and 'list="competitor-names"' in html
-    assert '<option value="Verified Foundry (Nagpur)">' in html
-    assert "Pending Bakery" not in html
-    assert '<option value="On-Demand Staffing (Pune)">' not in html
+    few, many = page_after_adding(3), page_after_adding(27)
+
+    assert "<datalist" not in many and "Nagpur" not in many
+    assert not any(other.name in many for other in Business.objects.exclude(pk=business.pk))
+    assert len(few) == len(many)
 
 
 @pytest.mark.parametrize("typed", ["Pixelcraft UX", "pixelcraft ux", "Pixelcraft UX (Pune)"])
@@ -148,10 +159,57 @@ def test_it_asks_which_one_when_two_businesses_share_a_name(client: Client, owne
 
     response = client.post(index_url(business), {"name": "Twin Labs"})
     assert response.status_code == 200
-    assert "Several businesses on Peership are called Twin Labs" in response.content.decode()
+    html = response.content.decode()
+    assert "Several businesses on Peership are called Twin Labs: add the city in brackets" in html
 
     assert client.post(index_url(business), {"name": "Twin Labs (Delhi)"}).status_code == 302
     assert Competitor.objects.get(business=business).competitor == delhi
+
+
+def test_an_unverified_business_names_competitors_by_name_only(
+    client: Client, owner, business, other_business
+) -> None:
+    unverified(business)
+    client.force_login(owner)
+
+    response = client.post(index_url(business), {"name": "pixelcraft ux"})
+
+    assert response.status_code == 302
+    entry = Competitor.objects.get(business=business)
+    assert entry.competitor is None and entry.name == "pixelcraft ux"
+    html = client.get(index_url(business)).content.decode()
+    assert "pixelcraft ux is now on your competitors list." in html
+    assert "kept as you type them" in html
+    assert "Pixelcraft UX" not in html and "in Pune" not in html
+
+
+def test_an_unverified_business_cannot_tell_from_the_answers_which_names_are_on_peership(
+    client: Client, owner, business, other_business
+) -> None:
+    BusinessFactory.create(name="Twin Labs", slug="twin-labs-pune", city="Pune")
+    BusinessFactory.create(name="Twin Labs", slug="twin-labs-delhi", city="Delhi")
+    unverified(business)
+    client.force_login(owner)
+
+    def answers(name: str) -> tuple[int, str, str]:
+        """What the form says, with the typed name taken out."""
+        response = client.post(index_url(business), {"name": name}, follow=True)
+        assert Competitor.objects.get(business=business).competitor is None
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        html = re.sub(r"/competitors/\d+/delete/", "/competitors/ID/delete/", html)
+        html = re.sub(r'<time datetime="[^"]+"', "<time", html)
+        Competitor.objects.all().delete()
+        return response.status_code, response.redirect_chain[0][0], html.replace(name, "NAME")
+
+    on_peership = [answers(name) for name in ("Pixelcraft UX", "Twin Labs", "Pixelcraft UX (Pune)")]
+    not_on_peership = [answers(name) for name in ("Nobody Corp", "Ghost Labs", "Nobody Corp (Pune)")]
+
+    assert on_peership == not_on_peership
+    assert "Several businesses" not in str(on_peership)
+    # Twice the same name: the answer is about its own list, whatever the name.
+    client.post(index_url(business), {"name": "Ghost Labs"})
+    again = client.post(index_url(business), {"name": "Ghost Labs"}).content.decode()
+    assert "You have already named Ghost Labs." in again
 
 
 def test_it_needs_a_name(client: Client, owner, business) -> None:
@@ -237,12 +295,30 @@ def test_declaring_the_same_business_twice_is_a_domain_error(business, other_bus
         declare_competitor(business=business, competitor=business)
 
 
-def test_pairs_and_the_check_run_both_ways(business, other_business) -> None:
+def test_pairs_run_both_ways(business, other_business) -> None:
     third = BusinessFactory.create(name="Third Co")
     declare_competitor(business=business, competitor=other_business)
     declare_competitor(business=third, competitor=None, name="Pixelcraft UX")  # by name only: no pair
 
     assert competitor_pairs() == {(business.pk, other_business.pk), (other_business.pk, business.pk)}
-    assert is_declared_competitor(business, other_business)
-    assert is_declared_competitor(other_business, business)
-    assert not is_declared_competitor(business, third)
+
+
+def test_its_number_of_queries_does_not_grow_with_the_list(
+    client: Client, owner, business, django_assert_max_num_queries
+) -> None:
+    client.force_login(owner)
+
+    def queries_with(entries: int) -> int:
+        """Add `entries` competitors, half of them on Peership; the page's number of queries."""
+        for index in range(entries):
+            if index % 2:
+                Competitor.objects.create(business=business, name=f"Rival {index}")
+            else:
+                Competitor.objects.create(business=business, competitor=BusinessFactory.create())
+        with django_assert_max_num_queries(QUERIES) as captured:
+            response = client.get(index_url(business))
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries_with(2) == queries_with(18)
+    assert client.get(index_url(business)).content.decode().count("Remove<span") == 20

@@ -6,29 +6,17 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from businesses.models import Business, Need, Practice
 from businesses.services.partnerships import open_partnership
 from tests.factories import NeedFactory
+from tests.helpers import assert_asks_to_log_in, business_url, html_of
 
 pytestmark = pytest.mark.django_db
 
 # Session and user, the navigation's memberships (two), the business and the
 # membership, the needs.
 LIST_QUERIES = 7
-
-
-def url(name: str, business: Business, need: Need | None = None) -> str:
-    kwargs: dict[str, Any] = {"slug": business.slug}
-    if need is not None:
-        kwargs["pk"] = need.pk
-    return reverse(f"businesses:{name}", kwargs=kwargs)
-
-
-@pytest.fixture
-def onboarding() -> Practice:
-    return Practice.objects.get(slug="employee-onboarding")
 
 
 @pytest.fixture
@@ -52,10 +40,6 @@ def need_data(practice: Practice, /, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def html_of(response) -> str:
-    return response.content.decode()
-
-
 # The list
 
 
@@ -66,30 +50,33 @@ def test_members_see_their_business_needs(
     NeedFactory.create(outcome="Another business's need.")
     client.force_login(member)
     with django_assert_max_num_queries(LIST_QUERIES):
-        response = client.get(url("needs", business))
+        response = client.get(business_url("needs", business))
     assert response.status_code == 200
     assert len(response.context["needs"]) == 2
     html = html_of(response)
     assert "New hires productive in week two." in html
     assert "Another business" not in html
-    assert url("need_create", business) not in html and url("need_close", business, need) not in html
+    assert (
+        business_url("need_create", business) not in html
+        and business_url("need_close", business, need) not in html
+    )
 
 
 def test_owners_get_the_new_edit_and_close_buttons(
     client: Client, owner, business: Business, need: Need
 ) -> None:
     client.force_login(owner)
-    html = html_of(client.get(url("needs", business)))
-    assert url("need_create", business) in html
-    assert url("need_edit", business, need) in html
-    assert url("need_close", business, need) in html
+    html = html_of(client.get(business_url("needs", business)))
+    assert business_url("need_create", business) in html
+    assert business_url("need_edit", business, need) in html
+    assert business_url("need_close", business, need) in html
 
 
 def test_the_list_says_what_to_do_when_empty(client: Client, owner, business: Business) -> None:
     client.force_login(owner)
-    html = html_of(client.get(url("needs", business)))
+    html = html_of(client.get(business_url("needs", business)))
     assert "No needs yet" in html
-    assert url("assessment", business) in html
+    assert business_url("assessment", business) in html
 
 
 def test_the_list_query_count_does_not_grow_with_needs(
@@ -98,10 +85,10 @@ def test_the_list_query_count_does_not_grow_with_needs(
     client.force_login(owner)
     NeedFactory.create(business=business)
     with CaptureQueriesContext(connection) as one:
-        client.get(url("needs", business))
+        client.get(business_url("needs", business))
     NeedFactory.create_batch(15, business=business)
     with django_assert_max_num_queries(len(one.captured_queries)):
-        response = client.get(url("needs", business))
+        response = client.get(business_url("needs", business))
     assert len(response.context["needs"]) == 16
     assert len(one.captured_queries) <= LIST_QUERIES
 
@@ -111,33 +98,31 @@ def test_moderators_and_approved_partners_see_needs_but_not_proposals(
 ) -> None:
     NeedFactory.create(business=business, status=Need.Status.DRAFT, outcome="A proposal, not yet confirmed.")
     client.force_login(moderator)
-    response = client.get(url("needs", business))
+    response = client.get(business_url("needs", business))
     assert response.context["needs"] == [need]
 
     client.force_login(outsider)
-    assert client.get(url("needs", business)).status_code == 404
+    assert client.get(business_url("needs", business)).status_code == 404
     open_partnership(business=business, partner=other_business)
-    response = client.get(url("needs", business))
+    response = client.get(business_url("needs", business))
     assert response.status_code == 200
     assert response.context["needs"] == [need]
-    assert url("need_edit", business, need) not in html_of(response)
+    assert business_url("need_edit", business, need) not in html_of(response)
 
 
 def test_needs_are_hidden_from_strangers(client: Client, outsider, user, business: Business) -> None:
     for person in (outsider, user):
         client.force_login(person)
-        assert client.get(url("needs", business)).status_code == 404
+        assert client.get(business_url("needs", business)).status_code == 404
 
 
 def test_the_list_asks_anonymous_visitors_to_log_in(client: Client, business: Business) -> None:
-    response = client.get(url("needs", business))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    assert_asks_to_log_in(client.get(business_url("needs", business)))
 
 
 def test_the_list_rejects_a_post(client: Client, owner, business: Business) -> None:
     client.force_login(owner)
-    assert client.post(url("needs", business)).status_code == 405
+    assert client.post(business_url("needs", business)).status_code == 405
 
 
 # Creating and editing
@@ -147,13 +132,13 @@ def test_an_owner_creates_an_open_need(
     client: Client, owner, business: Business, onboarding: Practice
 ) -> None:
     client.force_login(owner)
-    response = client.get(url("need_create", business))
+    response = client.get(business_url("need_create", business))
     assert response.status_code == 200
     assert '<optgroup label="HR">' in html_of(response)
 
-    response = client.post(url("need_create", business), need_data(onboarding))
+    response = client.post(business_url("need_create", business), need_data(onboarding))
     assert response.status_code == 302
-    assert response["Location"] == url("needs", business)
+    assert response["Location"] == business_url("needs", business)
     need = Need.objects.get(business=business)
     assert need.status == Need.Status.OPEN
     assert (need.current_level, need.target_level, need.urgency, need.preferred_days) == (1, 3, "high", 4)
@@ -170,6 +155,11 @@ def test_an_owner_creates_an_open_need(
         ),
         ({"preferred_days": "0"}, "preferred_days", "An internship lasts at least one day."),
         ({"outcome": ""}, "outcome", "This field is required."),
+        (
+            {"outcome": "Longer. " * 25_000},
+            "outcome",
+            "Keep it to 2000 characters or fewer: this text has 199999.",
+        ),
         ({"earliest_start": "next week"}, "earliest_start", "Enter a valid date."),
         ({"urgency": "yesterday"}, "urgency", "Select a valid choice."),
         ({"target_level": "6"}, "target_level", "Select a valid choice."),
@@ -179,7 +169,7 @@ def test_a_bad_need_is_explained_and_keeps_what_was_typed(
     client: Client, owner, business: Business, onboarding: Practice, changes, field, message
 ) -> None:
     client.force_login(owner)
-    response = client.post(url("need_create", business), need_data(onboarding, **changes))
+    response = client.post(business_url("need_create", business), need_data(onboarding, **changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     html = html_of(response)
@@ -190,10 +180,10 @@ def test_a_bad_need_is_explained_and_keeps_what_was_typed(
 
 def test_an_owner_edits_a_need(client: Client, manager, business: Business, need: Need, onboarding) -> None:
     client.force_login(manager)
-    response = client.get(url("need_edit", business, need))
+    response = client.get(business_url("need_edit", business, need))
     assert response.status_code == 200
     assert "New hires productive in week two." in html_of(response)
-    response = client.post(url("need_edit", business, need), need_data(onboarding, target_level=5))
+    response = client.post(business_url("need_edit", business, need), need_data(onboarding, target_level=5))
     assert response.status_code == 302
     need.refresh_from_db()
     assert need.target_level == 5
@@ -206,7 +196,7 @@ def test_editing_a_closed_need_keeps_it_closed(
     need.status = Need.Status.CLOSED
     need.save()
     client.force_login(owner)
-    client.post(url("need_edit", business, need), need_data(onboarding))
+    client.post(business_url("need_edit", business, need), need_data(onboarding))
     need.refresh_from_db()
     assert need.status == Need.Status.CLOSED
 
@@ -215,10 +205,10 @@ def test_an_employee_cannot_create_or_edit_needs(
     client: Client, member, business: Business, need: Need, onboarding
 ) -> None:
     client.force_login(member)
-    assert client.get(url("need_create", business)).status_code == 403
-    assert client.post(url("need_create", business), need_data(onboarding)).status_code == 403
-    assert client.get(url("need_edit", business, need)).status_code == 403
-    assert client.post(url("need_edit", business, need), need_data(onboarding)).status_code == 403
+    assert client.get(business_url("need_create", business)).status_code == 403
+    assert client.post(business_url("need_create", business), need_data(onboarding)).status_code == 403
+    assert client.get(business_url("need_edit", business, need)).status_code == 403
+    assert client.post(business_url("need_edit", business, need), need_data(onboarding)).status_code == 403
     assert Need.objects.count() == 1
 
 
@@ -227,21 +217,27 @@ def test_outsiders_and_partners_cannot_create_or_edit_needs(
 ) -> None:
     open_partnership(business=business, partner=other_business)
     client.force_login(outsider)
-    assert client.post(url("need_create", business), need_data(onboarding)).status_code == 404
-    assert client.get(url("need_edit", business, need)).status_code == 404
+    assert client.post(business_url("need_create", business), need_data(onboarding)).status_code == 404
+    assert client.get(business_url("need_edit", business, need)).status_code == 404
     # Nor through their own business's address.
-    assert client.get(url("need_edit", other_business, need)).status_code == 404
+    assert client.get(business_url("need_edit", other_business, need)).status_code == 404
 
 
-def test_forms_ask_anonymous_visitors_to_log_in(client: Client, business: Business, need: Need) -> None:
-    assert client.get(url("need_create", business)).status_code == 302
-    assert client.get(url("need_edit", business, need)).status_code == 302
+def test_forms_ask_anonymous_visitors_to_log_in(
+    client: Client, business: Business, need: Need, onboarding: Practice
+) -> None:
+    assert_asks_to_log_in(client.get(business_url("need_create", business)))
+    assert_asks_to_log_in(client.post(business_url("need_create", business), need_data(onboarding)))
+    assert_asks_to_log_in(client.get(business_url("need_edit", business, need)))
+    response = client.post(business_url("need_edit", business, need), need_data(onboarding, target_level=5))
+    assert_asks_to_log_in(response)
+    assert Need.objects.get().target_level != 5
 
 
 def test_forms_reject_other_methods(client: Client, owner, business: Business, need: Need) -> None:
     client.force_login(owner)
-    assert client.put(url("need_create", business)).status_code == 405
-    assert client.delete(url("need_edit", business, need)).status_code == 405
+    assert client.put(business_url("need_create", business)).status_code == 405
+    assert client.delete(business_url("need_edit", business, need)).status_code == 405
 
 
 # Close and discard
@@ -249,11 +245,11 @@ def test_forms_reject_other_methods(client: Client, owner, business: Business, n
 
 def test_closing_a_need_stops_it(client: Client, owner, business: Business, need: Need) -> None:
     client.force_login(owner)
-    response = client.post(url("need_close", business, need), follow=True)
+    response = client.post(business_url("need_close", business, need), follow=True)
     assert "Closed: we stop looking for hosts of Employee onboarding." in html_of(response)
     need.refresh_from_db()
     assert need.status == Need.Status.CLOSED
-    response = client.post(url("need_close", business, need), follow=True)
+    response = client.post(business_url("need_close", business, need), follow=True)
     assert "Only an open need can be closed." in html_of(response)
 
 
@@ -261,26 +257,44 @@ def test_discarding_deletes_only_a_proposed_need(
     client: Client, owner, business: Business, need: Need
 ) -> None:
     client.force_login(owner)
-    response = client.post(url("need_discard", business, need), follow=True)
+    response = client.post(business_url("need_discard", business, need), follow=True)
     assert "Only a proposed need can be discarded" in html_of(response)
     assert Need.objects.filter(pk=need.pk).exists()
 
     need.status = Need.Status.DRAFT
     need.save()
-    response = client.post(url("need_discard", business, need))
-    assert response["Location"] == url("needs", business)
+    response = client.post(business_url("need_discard", business, need))
+    assert response["Location"] == business_url("needs", business)
     assert not Need.objects.filter(pk=need.pk).exists()
 
 
-@pytest.mark.parametrize("action", ["need_close", "need_discard"])
+# Each action with the state it applies to: every refusal below would otherwise have succeeded.
+STATE_CHANGES = [("need_close", Need.Status.OPEN), ("need_discard", Need.Status.DRAFT)]
+
+
+@pytest.mark.parametrize(("action", "status"), STATE_CHANGES)
 def test_closing_and_discarding_are_for_owners_and_managers_by_post(
-    client: Client, member, outsider, business: Business, need: Need, action
+    client: Client, member, outsider, business: Business, need: Need, action, status
 ) -> None:
-    assert client.post(url(action, business, need)).status_code == 302  # to the login page
+    need.status = status
+    need.save()
+    assert_asks_to_log_in(client.post(business_url(action, business, need)))
     client.force_login(member)
-    assert client.post(url(action, business, need)).status_code == 403
-    assert client.get(url(action, business, need)).status_code == 405
+    assert client.post(business_url(action, business, need)).status_code == 403
+    assert client.get(business_url(action, business, need)).status_code == 405
     client.force_login(outsider)
-    assert client.post(url(action, business, need)).status_code == 404
+    assert client.post(business_url(action, business, need)).status_code == 404
     need.refresh_from_db()
-    assert need.status == Need.Status.OPEN
+    assert need.status == status
+
+
+@pytest.mark.parametrize(("action", "status"), STATE_CHANGES)
+def test_closing_and_discarding_reach_only_the_businesss_own_needs(
+    client: Client, owner, business: Business, other_business: Business, action, status
+) -> None:
+    theirs = NeedFactory.create(business=other_business, status=status)
+    client.force_login(owner)
+    # Afreen's own address, with the id of Rajeev's need.
+    assert client.post(business_url(action, business, theirs)).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == status

@@ -6,26 +6,26 @@ from django.core.exceptions import ValidationError
 
 from businesses.models import Business, Competitor
 
-# The suggestions read "Name (City)", so that two businesses with the same name can be told apart.
+# "Name (City)" tells apart two businesses on Peership with the same name.
 NAME_AND_CITY = re.compile(r"(?P<name>.+?)\s*\((?P<city>[^()]+)\)")
-DATALIST_ID = "competitor-names"
 NAME_MAX_LENGTH = 150  # Competitor.name
+CITY_MAX_LENGTH = 100  # Business.city
 
-
-def suggestion(name: str, city: str) -> str:
-    return f"{name} ({city})"
+VERIFIED_HELP = (
+    "The name of a business on Peership, as on its profile, or of one that is not on Peership. "
+    "When two businesses on Peership share a name, add the city in brackets, as in “Acme Studio (Pune)”."
+)
+UNVERIFIED_HELP = "The business's name, as you know it."
 
 
 class CompetitorForm(forms.ModelForm):
-    """A competitor by name: a verified business on Peership when the name is one, else free text."""
+    """A competitor by name: free text, or a verified business on Peership if a verified business names it."""
 
-    # Longer than the model's field: a suggestion adds the city to a business's name.
+    # Longer than the model's field: "Name (City)" adds the city to a business's name.
     name = forms.CharField(
         label="Business name",
-        max_length=NAME_MAX_LENGTH + 110,
-        help_text="Start typing to pick a business on Peership, or type the name of one that is not on "
-        "Peership.",
-        widget=forms.TextInput(attrs={"list": DATALIST_ID, "autocomplete": "off"}),
+        max_length=NAME_MAX_LENGTH + CITY_MAX_LENGTH + 3,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     class Meta:
@@ -36,13 +36,18 @@ class CompetitorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.business = business
         self.competitor: Business | None = None
+        # Only a verified business learns whether a name is on Peership: its members see
+        # the other verified businesses' profiles anyway, while anyone can sign up and
+        # describe an unverified business, then try names one by one.
+        self.resolves_names = business.is_verified
+        self.fields["name"].help_text = VERIFIED_HELP if self.resolves_names else UNVERIFIED_HELP
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         own = self.business
-        if name.casefold() in {own.name.casefold(), suggestion(own.name, own.city).casefold()}:
+        if name.casefold() in {own.name.casefold(), f"{own.name} ({own.city})".casefold()}:
             raise ValidationError("You cannot name your own business.")
-        self.competitor = self.find_business(name)
+        self.competitor = self.find_business(name) if self.resolves_names else None
         declared = Competitor.objects.filter(business=own)
         if self.competitor is not None:
             if declared.filter(competitor=self.competitor).exists():
@@ -63,13 +68,7 @@ class CompetitorForm(forms.ModelForm):
             )
         if len(found) > 1:
             raise ValidationError(
-                f"Several businesses on Peership are called {text}: pick one from the suggestions, "
-                "which add the city."
+                f"Several businesses on Peership are called {text}: add the city in brackets, "
+                f"as in “{text} ({found[0].city})”."
             )
         return found[0] if found else None
-
-
-def competitor_suggestions(business: Business) -> list[str]:
-    """The verified businesses it could name, as "Name (City)", for the form's <datalist>."""
-    others = Business.objects.verified().exclude(pk=business.pk).values_list("name", "city")
-    return [suggestion(name, city) for name, city in others]

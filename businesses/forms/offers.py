@@ -1,4 +1,4 @@
-"""Offer (with its blackout dates) and need forms."""
+"""The offer form with its blackout dates, and the practice, level and length fields the need form shares."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from typing import Any, cast
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from businesses.models import LEVELS, Blackout, Need, Offer, Practice
+from businesses.models import LEVELS, Blackout, Offer, Practice
 from businesses.services.offers import BlackoutDates
+
+# The models' texts are unlimited TextFields; the forms keep them to what a reader takes in.
+DESCRIPTION_LENGTH = 3000
+TOO_LONG = {"max_length": "Keep it to %(limit_value)d characters or fewer: this text has %(show_value)d."}
 
 
 def date_input() -> forms.DateInput:
@@ -56,6 +60,13 @@ class OfferForm(forms.ModelForm):
     )
     min_days = days_field("Shortest placement (days)", initial=3)
     max_days = days_field("Longest placement (days)", initial=10)
+    description = forms.CharField(
+        label="What an intern will do and learn",
+        max_length=DESCRIPTION_LENGTH,
+        error_messages=TOO_LONG,
+        help_text="The tasks an intern will do with you, and what they can do afterwards.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     class Meta:
         model = Offer
@@ -76,11 +87,7 @@ class OfferForm(forms.ModelForm):
             "available_until": "Available until",
             "mode": "Where the intern works",
         }
-        help_texts = {
-            "description": "The tasks an intern will do with you, and what they can do afterwards.",
-        }
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
             "mode": forms.RadioSelect,
             "available_from": date_input(),
             "available_until": date_input(),
@@ -186,46 +193,3 @@ def offer_forms_valid(form: OfferForm, blackouts: BaseBlackoutFormSet) -> bool:
     if start and end and end > start:
         blackouts.window = (start, end)
     return blackouts.is_valid() and offer_valid
-
-
-class NeedForm(forms.ModelForm):
-    preferred_days = days_field(
-        "Preferred length (days)",
-        initial=5,
-        help_text="How many working days an intern could spend with a host.",
-    )
-
-    class Meta:
-        model = Need
-        fields = [
-            "practice",
-            "current_level",
-            "target_level",
-            "outcome",
-            "urgency",
-            "earliest_start",
-            "preferred_days",
-        ]
-        labels = {
-            "current_level": "Where you stand today",
-            "target_level": "Where you want to be",
-            "earliest_start": "Earliest start",
-        }
-        widgets = {
-            "outcome": forms.Textarea(attrs={"rows": 4}),
-            "urgency": forms.RadioSelect,
-            "earliest_start": date_input(),
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        group_practices(self.fields["practice"])
-        prompt_for_level(self.fields["current_level"])
-        prompt_for_level(self.fields["target_level"])
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        current, target = cleaned.get("current_level"), cleaned.get("target_level")
-        if current and target and target <= current:
-            self.add_error("target_level", f"Aim above where you stand today (level {current}).")
-        return cleaned

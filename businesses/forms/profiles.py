@@ -6,6 +6,11 @@ from django import forms
 
 from businesses.models import Business, Industry
 
+# The models' texts are unlimited TextFields; the form keeps them to what a reader takes in.
+DESCRIPTION_LENGTH = 4000
+MARKET_LENGTH = 2000
+TOO_LONG = {"max_length": "Keep it to %(limit_value)d characters or fewer: this text has %(show_value)d."}
+
 
 class SubsectorIterator(forms.models.ModelChoiceIterator):
     """NAICS subsectors grouped under their sector (an <optgroup> each), read in one query."""
@@ -33,6 +38,27 @@ class BusinessForm(forms.ModelForm):
         help_text="The NAICS subsector closest to what you do. We use it, with what you sell and to whom, "
         "to keep competitors apart.",
     )
+    description = forms.CharField(
+        required=False,
+        max_length=DESCRIPTION_LENGTH,
+        error_messages=TOO_LONG,
+        help_text="What the business does and what it is good at, for the businesses you may host or visit.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    sells = forms.CharField(
+        label="What you sell",
+        max_length=MARKET_LENGTH,
+        error_messages=TOO_LONG,
+        help_text="Products or services, in a few words.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    sells_to = forms.CharField(
+        label="To whom",
+        max_length=MARKET_LENGTH,
+        error_messages=TOO_LONG,
+        help_text="Your customers: who buys from you.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = Business
@@ -48,17 +74,10 @@ class BusinessForm(forms.ModelForm):
             "sells_to",
             "languages",
         ]
-        labels = {"size_band": "Size", "sells": "What you sell", "sells_to": "To whom"}
+        labels = {"size_band": "Size"}
         help_texts = {
-            "description": "What the business does and what it is good at, for the businesses you may host "
-            "or visit.",
             "website": "Optional, e.g. https://example.com",
             "languages": "Languages spoken at work, comma-separated, e.g. English, Hindi.",
-        }
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
-            "sells": forms.Textarea(attrs={"rows": 2}),
-            "sells_to": forms.Textarea(attrs={"rows": 2}),
         }
 
     def clean_name(self) -> str:

@@ -1,2 +1,2 @@
 """Writes that span models or have side effects, one module per feature:
-profiles, members, assessment, offers (and needs), competitors."""
+profiles, members, assessment, offers, needs, partnerships, competitors."""

@@ -5,7 +5,6 @@ The named side never learns who named it: nothing here or on any page tells it."
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from businesses.models import Business, Competitor
 
@@ -43,8 +42,3 @@ def competitor_pairs() -> set[tuple[int, int]]:
             pairs.add((business_id, competitor_id))
             pairs.add((competitor_id, business_id))
     return pairs
-
-
-def is_declared_competitor(a: Business, b: Business) -> bool:
-    """Whether either business named the other: for screening only, never for a page (it would tell)."""
-    return Competitor.objects.filter(Q(business=a, competitor=b) | Q(business=b, competitor=a)).exists()

@@ -1,11 +1,11 @@
-"""Offers (strengths) and needs (gaps): saving, pausing, closing, discarding proposals,
-pausing offers nobody has looked after, and the offers' full-text search vector."""
+"""Offers (strengths): saving, pausing, resuming, discarding proposals, pausing offers
+nobody has looked after, and the offers' full-text search vector."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,18 +37,44 @@ class BlackoutDates:
     reason: str = ""
 
 
-def refresh_search_vector(*, offer_id: int) -> None:
-    """Recompute one offer's full-text vector (PostgreSQL only; SQLite has no full-text search)."""
+def refresh_search_vectors(
+    *,
+    offer_ids: Iterable[int] | None = None,
+    business_id: int | None = None,
+    practice_ids: Iterable[int] | None = None,
+    missing_only: bool = False,
+) -> int:
+    """Recompute the full-text vector of the offers chosen (every offer if none is) in one UPDATE."""
+    # SQLite has no full-text search: the browse page falls back to plain matching there.
     if connection.vendor != "postgresql":
-        return
+        return 0
+    # The vector copies the practice's, department's and business's names and the city,
+    # so whatever renames one of them calls this: saving an offer or a profile, the admin.
     vector = (
         SearchVector("practice__name", "practice__department__name", weight="A", config="english")
         + SearchVector("description", weight="B", config="english")
         + SearchVector("business__name", "business__city", weight="C", config="english")
     )
+    offers = Offer.objects.all()
+    if offer_ids is not None:
+        offers = offers.filter(pk__in=offer_ids)
+    if business_id is not None:
+        offers = offers.filter(business_id=business_id)
+    if practice_ids is not None:
+        offers = offers.filter(practice_id__in=practice_ids)
+    if missing_only:
+        offers = offers.filter(search_vector__isnull=True)
     # An UPDATE cannot refer to joined columns directly; a correlated subquery can.
     computed = Offer.objects.filter(pk=OuterRef("pk")).annotate(vector=vector).values("vector")[:1]
-    Offer.objects.filter(pk=offer_id).update(search_vector=Subquery(computed))
+    return offers.update(search_vector=Subquery(computed))
+
+
+def has_proposals(business: Business) -> bool:
+    """Whether draft offers or needs wait for the owner's confirmation."""
+    return (
+        Offer.objects.filter(business=business, status=Offer.Status.DRAFT).exists()
+        or Need.objects.filter(business=business, status=Need.Status.DRAFT).exists()
+    )
 
 
 @transaction.atomic
@@ -62,7 +88,7 @@ def save_offer(*, offer: Offer, blackouts: Sequence[BlackoutDates]) -> Offer:
     Blackout.objects.bulk_create(
         Blackout(offer=offer, start=dates.start, end=dates.end, reason=dates.reason) for dates in blackouts
     )
-    refresh_search_vector(offer_id=offer.pk)
+    refresh_search_vectors(offer_ids=[offer.pk])
     return offer
 
 
@@ -106,38 +132,6 @@ def discard_offer(*, offer: Offer) -> None:
         can_host=False
     )
     offer.delete()
-
-
-@transaction.atomic
-def save_need(*, need: Need) -> Need:
-    """Create or update a need; saving a proposal opens it."""
-    if need.status == Need.Status.DRAFT:
-        need.status = Need.Status.OPEN
-    need.save()
-    return need
-
-
-@transaction.atomic
-def close_need(*, need: Need) -> Need:
-    """The gap is filled, or no longer wanted: stop matching it."""
-    need = Need.objects.select_for_update().get(pk=need.pk)
-    if need.status != Need.Status.OPEN:
-        raise StateError("Only an open need can be closed.")
-    need.status = Need.Status.CLOSED
-    need.save(update_fields=["status", "updated_at"])
-    return need
-
-
-@transaction.atomic
-def discard_need(*, need: Need) -> None:
-    """Delete a proposed need, and untick "we want to learn" so it is not proposed again."""
-    need = Need.objects.select_for_update().get(pk=need.pk)
-    if need.status != Need.Status.DRAFT:
-        raise StateError("Only a proposed need can be discarded; close this one instead.")
-    Assessment.objects.filter(business_id=need.business_id, practice_id=need.practice_id).update(
-        wants_to_learn=False
-    )
-    need.delete()
 
 
 def pause_stale_offers(*, now: datetime.datetime | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Business profiles: creating a business (its creator becomes the owner) and verifying it."""
+"""Business profiles: creating a business (its creator becomes the owner), editing it, and verifying it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from businesses.models import Business, Membership
+from businesses.services.offers import refresh_search_vectors
 
 # Slug clashes are resolved with -2, -3…; a concurrent creation with the same name
 # may take the suffix we picked between our check and our insert, so we try again.
@@ -50,6 +51,15 @@ def create_business(*, owner: User, business: Business) -> Business:
             business._state.adding = True
         else:
             return business
+
+
+@transaction.atomic
+def update_business(*, business: Business) -> Business:
+    """Save an edited profile (the instance the profile form changed)."""
+    business.save()
+    # Its offers are found by the business's name and city, which may have just changed.
+    refresh_search_vectors(business_id=business.pk)
+    return business
 
 
 @transaction.atomic

@@ -6,25 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from businesses.access import gaps_access, member_access
 from businesses.forms.assessment import AssessmentForm
-from businesses.models import Assessment, Business, Need, Offer, Practice
+from businesses.models import Assessment, Need, Offer, Practice
 from businesses.services.assessment import save_assessment
-
-
-def counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def has_proposals(business: Business) -> bool:
-    """Whether draft offers or needs wait for the owner's confirmation."""
-    return (
-        Offer.objects.filter(business=business, status=Offer.Status.DRAFT).exists()
-        or Need.objects.filter(business=business, status=Need.Status.DRAFT).exists()
-    )
+from businesses.services.offers import has_proposals
 
 
 @login_required
@@ -44,8 +34,9 @@ def grid(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             if proposed.offers or proposed.needs:
                 messages.success(
                     request,
-                    f"Self-assessment saved. From your ticks we drafted {counted(proposed.offers, 'offer')} "
-                    f"and {counted(proposed.needs, 'need')}: confirm or discard each below.",
+                    f"Self-assessment saved. From your ticks we drafted "
+                    f"{proposed.offers} offer{pluralize(proposed.offers)} and "
+                    f"{proposed.needs} need{pluralize(proposed.needs)}: confirm or discard each below.",
                 )
             else:
                 messages.success(request, "Self-assessment saved.")

@@ -7,9 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from businesses.access import verified_memberships
 from businesses.filters import NEWEST_FIRST, OfferFilter
-from businesses.models import Offer
+from businesses.models import Business, Offer
 
 PER_PAGE = 20
 
@@ -21,7 +20,7 @@ def offers(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Offers are for members of verified businesses (and moderators). Anyone else
     # gets a normal page saying when browsing opens, not an error: nothing is wrong
     # with them, their business is simply not verified yet (or they have none).
-    if not verified_memberships(user) and not user.is_moderator:
+    if not Business.objects.verified().of_member(user).exists() and not user.is_moderator:
         return render(request, "businesses/browse.html", {"closed": True})
     offers = (
         Offer.objects.browsable()

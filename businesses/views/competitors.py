@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from businesses.access import member_access
-from businesses.forms.competitors import DATALIST_ID, CompetitorForm, competitor_suggestions
+from businesses.forms.competitors import CompetitorForm
 from businesses.models import Competitor
 from businesses.services.competitors import CompetitorError, declare_competitor, remove_competitor
 
@@ -36,8 +36,6 @@ def index(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "access": access,
         "form": form,
         "competitors": business.declared_competitors.select_related("competitor"),
-        "suggestions": competitor_suggestions(business),
-        "datalist_id": DATALIST_ID,
     }
     return render(request, "businesses/competitors.html", context)
 

@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from businesses.access import SESSION_KEY, Access, can_see_profile, member_access
+from businesses.access import SESSION_KEY, member_access, profile_access
 from businesses.forms.profiles import BusinessForm
-from businesses.models import Business, Membership
-from businesses.services.profiles import create_business
+from businesses.models import Business
+from businesses.services.profiles import create_business, update_business
 
 
 @login_required
@@ -32,15 +32,10 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    business = get_object_or_404(Business.objects.select_related("industry__parent"), slug=slug)
-    # Members and moderators always; members of a verified business see other
-    # verified businesses. Anyone else is told nothing, not even that it exists.
-    if not can_see_profile(request.user, business):
-        raise Http404("No such business.")
-    membership = Membership.objects.filter(business=business, user=request.user).first()
-    access = Access(business, membership)
+    access = profile_access(request.user, slug)
+    business = access.business
     context: dict[str, object] = {"business": business, "access": access}
-    if membership is not None:
+    if access.membership is not None:
         context["counts"] = {
             "members": business.memberships.count(),
             "assessments": business.assessments.count(),
@@ -56,7 +51,7 @@ def edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = member_access(request.user, slug, manage=True)
     form = BusinessForm(request.POST or None, instance=access.business)
     if request.method == "POST" and form.is_valid():
-        business = form.save()
+        business = update_business(business=form.save(commit=False))
         messages.success(request, f"The profile of {business.name} is saved.")
         return redirect(business)
     # A failed save has already put the typed values on the instance: show the stored name.

@@ -1,7 +1,9 @@
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,9 +51,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name or self.email
 
-    @property
+    @cached_property
     def is_moderator(self) -> bool:
-        return self.is_active and self.has_perm("accounts.moderate")
+        """Holds accounts.moderate, directly or through a group (one query, once per request)."""
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return Permission.objects.filter(
+            Q(user=self) | Q(group__user=self), codename="moderate", content_type__app_label="accounts"
+        ).exists()
 
     def get_full_name(self) -> str:
         return self.name or self.email

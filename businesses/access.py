@@ -124,10 +124,13 @@ def current_membership(request: HttpRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = Membership.objects.filter(user=user).select_related("business")
+    return choose_current(list(Membership.objects.filter(user=user).select_related("business")), request)
+
+
+def choose_current(memberships: list[Membership], request: HttpRequest) -> Membership | None:
+    """Of the user's memberships, the one chosen with the switcher, else the oldest."""
     chosen = request.session.get(SESSION_KEY)
-    if chosen is not None:
-        membership = memberships.filter(business_id=chosen).first()
-        if membership is not None:
+    for membership in memberships:
+        if membership.business_id == chosen:
             return membership
-    return memberships.order_by("joined_at").first()
+    return min(memberships, key=lambda m: m.joined_at, default=None)

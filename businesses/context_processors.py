@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from businesses.access import current_membership
+from businesses.access import choose_current
 from businesses.models import Membership
 
 
@@ -10,6 +10,7 @@ def current_business(request: HttpRequest) -> dict[str, Any]:
     """The business the signed-in person acts for, and the others they can switch to."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
+    # One query for the whole navigation: the switcher's list and the current business.
     memberships = list(Membership.objects.filter(user=request.user).select_related("business"))
-    current = current_membership(request) if memberships else None
+    current = choose_current(memberships, request)
     return {"current_membership": current, "my_memberships": memberships}

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from businesses.models import Membership, Need, Offer
 from businesses.services.members import open_invitations_for
 from exchange.health import broker_state, database_state
+from internships.models import Match
 
 # The seed article's checklist, which is the product (see DESIGN.md).
 CHECKLIST = [
@@ -59,11 +60,28 @@ def counted(relation: str, status: str) -> Count:
     return Count(f"business__{relation}", filter=in_state, distinct=True)
 
 
+# The dashboard lists the latest approved matches (each owner also had an email with its link).
+DASHBOARD_MATCHES = 20
+
+
+def approved_matches(business_ids: list[int]) -> list[Match]:
+    """The latest approved matches of the businesses someone manages: one query (none if they manage none)."""
+    if not business_ids:
+        return []
+    matches = (
+        Match.objects.approved()
+        .filter(Q(learner_id__in=business_ids) | Q(host_id__in=business_ids))
+        .select_related("learner", "host", "offer__practice")
+        .order_by("-decided_at", "-pk")
+    )
+    return list(matches[:DASHBOARD_MATCHES])
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     assert request.user.is_authenticated  # login_required
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("business")
         .annotate(
@@ -73,7 +91,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .order_by("business__name")
     )
-    context = {"memberships": list(memberships), "invitations": list(open_invitations_for(request.user))}
+    context = {
+        "memberships": memberships,
+        "invitations": list(open_invitations_for(request.user)),
+        "matches": approved_matches([m.business_id for m in memberships if m.can_manage]),
+    }
     return render(request, "exchange/dashboard.html", context)
 
 

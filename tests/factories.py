@@ -17,6 +17,7 @@ from businesses.models import (
     Offer,
     Practice,
 )
+from internships.models import Match
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -141,3 +142,30 @@ class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     email = factory.Sequence(lambda n: f"invitee{n}@example.com")
     role = Membership.Role.EMPLOYEE
     invited_by = factory.SubFactory(UserFactory)
+
+
+class MatchFactory(factory.django.DjangoModelFactory[Match]):
+    """A pending single match: a need of one business and an offer of another in the same practice."""
+
+    class Meta:
+        model = Match
+
+    need = factory.SubFactory(NeedFactory)
+    offer = factory.SubFactory(OfferFactory, practice=factory.SelfAttribute("..need.practice"))
+    learner = factory.SelfAttribute("need.business")
+    host = factory.SelfAttribute("offer.business")
+    score = factory.LazyAttribute(lambda m: round(sum(m.parts.values()), 6))
+    parts = factory.LazyFunction(
+        lambda: {
+            "practice_fit": 1.0,
+            "level_gain": 0.5,
+            "urgency": 0.25,
+            "distance": 0.5,
+            "track_record": 0.0,
+            "reciprocity": 0.0,
+        }
+    )
+    flags = factory.LazyFunction(list)
+    risk = factory.LazyAttribute(lambda m: len(m.flags))
+    start = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
+    days = 5

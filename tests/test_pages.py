@@ -43,7 +43,9 @@ def test_dashboard_asks_anonymous_visitors_to_log_in(client: Client) -> None:
 
 def test_dashboard_says_what_to_do_next(client: Client, user, django_assert_max_num_queries) -> None:
     client.force_login(user)
-    with django_assert_max_num_queries(5):
+    # Session, user, the navigation (memberships, moderator check), the dashboard's
+    # businesses with their counts, and the invitations waiting for the user.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     html = response.content.decode()

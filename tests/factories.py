@@ -17,7 +17,7 @@ from businesses.models import (
     Offer,
     Practice,
 )
-from internships.models import Match
+from internships.models import Internship, Match, Objective, Task
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -169,3 +169,43 @@ class MatchFactory(factory.django.DjangoModelFactory[Match]):
     risk = factory.LazyAttribute(lambda m: len(m.flags))
     start = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
     days = 5
+
+
+class InternshipFactory(factory.django.DjangoModelFactory[Internship]):
+    """A requested internship from an approved match: an employee of the learner goes to the host."""
+
+    class Meta:
+        model = Internship
+
+    match = factory.SubFactory(MatchFactory, status=Match.Status.APPROVED)
+    offer = factory.SelfAttribute("match.offer")
+    learner = factory.SelfAttribute("match.learner")
+    host = factory.SelfAttribute("match.host")
+    intern = factory.LazyAttribute(
+        lambda i: MembershipFactory.create(business=i.learner, role=Membership.Role.EMPLOYEE).user
+    )
+    start = factory.SelfAttribute("match.start")
+    end = factory.LazyAttribute(lambda i: i.start + timedelta(days=i.match.days - 1))
+    message = "We would love to learn how you do it."
+    status = Internship.Status.REQUESTED
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory[Objective]):
+    class Meta:
+        model = Objective
+
+    internship = factory.SubFactory(InternshipFactory)
+    title = "More organic leads"
+    metric = "organic leads per month"
+    baseline = 5
+    target = 15
+
+
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
+    class Meta:
+        model = Task
+
+    internship = factory.SubFactory(InternshipFactory)
+    title = "Outline a blog article"
+    good_looks_like = "A headline, five sections and a call to action that captures the reader's email."
+    due = factory.LazyAttribute(lambda t: t.internship.start + timedelta(days=1))

@@ -5,10 +5,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from businesses.models import Membership, Need, Offer
 from businesses.services.members import open_invitations_for
 from exchange.health import broker_state, database_state
-from internships.models import Match
+from internships.models import Internship, Match
+from internships.selectors.internships import LIST_RELATIONS, ledgers
 
 # The seed article's checklist, which is the product (see DESIGN.md).
 CHECKLIST = [
@@ -77,6 +79,20 @@ def approved_matches(business_ids: list[int]) -> list[Match]:
     return list(matches[:DASHBOARD_MATCHES])
 
 
+# The dashboard lists the latest internships the user is intern or mentor in; the rest are on their page.
+DASHBOARD_INTERNSHIPS = 10
+
+
+def own_internships(user: User) -> list[Internship]:
+    """The latest internships the user is the intern or the mentor of: one query."""
+    internships = (
+        Internship.objects.filter(Q(intern=user) | Q(mentor=user))
+        .select_related(*LIST_RELATIONS)
+        .order_by("-start", "-pk")
+    )
+    return list(internships[:DASHBOARD_INTERNSHIPS])
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -91,10 +107,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .order_by("business__name")
     )
+    managed = [m.business_id for m in memberships if m.can_manage]
+    # The give-and-get ledger is the business's own: shown to those who act for it.
+    business_ledgers = ledgers(managed)
     context = {
         "memberships": memberships,
+        "cards": [(m, business_ledgers.get(m.business_id)) for m in memberships],
         "invitations": list(open_invitations_for(request.user)),
-        "matches": approved_matches([m.business_id for m in memberships if m.can_manage]),
+        "matches": approved_matches(managed),
+        "internships": own_internships(request.user),
     }
     return render(request, "exchange/dashboard.html", context)
 

@@ -1,14 +1,17 @@
-"""Who may see a match, and the moderation pages.
+"""Who may see a match or an internship, and the moderation pages.
 
 Moderation pages are for moderators (the `accounts.moderate` permission): a
 signed-in person without it gets 403 — the pages are not secret, only closed.
 A match page is for the members of its two businesses once a moderator has
 approved it (and for moderators): anyone else, and everyone while it is pending,
-rejected or withdrawn, gets 404."""
+rejected or withdrawn, gets 404. An internship's pages are for its intern, its
+mentor, the owners and managers of its two businesses, and moderators: anyone
+else gets 404; one of them acting outside their role gets 403."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Concatenate
 
@@ -19,7 +22,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from internships.models import Match
+from businesses.models import Membership
+from internships.models import Internship, Match
 
 MATCH_RELATIONS = ("learner__industry", "host__industry", "need__practice__department", "offer__practice")
 
@@ -42,3 +46,64 @@ def visible_match(user: User, pk: int) -> Match:
     """An approved match, for the members of its two businesses and for moderators; 404 for anyone else."""
     matches = Match.objects.approved() if user.is_moderator else Match.objects.visible_to_owner(user)
     return get_object_or_404(matches.select_related(*MATCH_RELATIONS), pk=pk)
+
+
+# Internships.
+
+INTERNSHIP_RELATIONS = ("learner", "host", "offer__practice", "intern", "mentor")
+
+
+@dataclass(frozen=True)
+class InternshipRoles:
+    """What the viewer is to one internship; a person may be several at once (an owner who mentors)."""
+
+    intern: bool = False
+    mentor: bool = False
+    learner_manager: bool = False  # an owner or manager of the sending business
+    host_manager: bool = False  # an owner or manager of the host business
+    moderator: bool = False
+
+
+def internship_for(user: User, pk: int) -> tuple[Internship, InternshipRoles]:
+    """An internship for its intern, its mentor, both businesses' owners and managers, and moderators.
+
+    Anyone else gets 404, an employee of either business included: the internship is theirs only
+    once they are its intern or mentor."""
+    internship = get_object_or_404(
+        Internship.objects.visible_to(user).select_related(*INTERNSHIP_RELATIONS), pk=pk
+    )
+    managed = set(
+        Membership.objects.filter(
+            user=user,
+            business_id__in=[internship.learner_id, internship.host_id],
+            role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
+        ).values_list("business_id", flat=True)
+    )
+    roles = InternshipRoles(
+        intern=internship.intern_id == user.pk,
+        mentor=internship.mentor_id == user.pk,
+        learner_manager=internship.learner_id in managed,
+        host_manager=internship.host_id in managed,
+        moderator=user.is_moderator,
+    )
+    return internship, roles
+
+
+def require(allowed: bool, message: str) -> None:
+    """403 with `message` unless `allowed`: the user may see the page but not do this."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def requestable_match(user: User, pk: int) -> Match:
+    """An approved match from which the user may request an internship: 404 for strangers,
+    403 for anyone but the learner business's owners and managers."""
+    match = visible_match(user, pk)
+    manages_learner = Membership.objects.filter(
+        user=user, business_id=match.learner_id, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]
+    ).exists()
+    require(
+        manages_learner,
+        f"Only the owners and managers of {match.learner.name} can request an internship from this match.",
+    )
+    return match

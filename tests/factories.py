@@ -17,7 +17,7 @@ from businesses.models import (
     Offer,
     Practice,
 )
-from internships.models import Internship, Match, Objective, Task
+from internships.models import ImplementationPlan, Internship, Match, Objective, PlanStep, Task
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -209,3 +209,25 @@ class TaskFactory(factory.django.DjangoModelFactory[Task]):
     title = "Outline a blog article"
     good_looks_like = "A headline, five sections and a call to action that captures the reader's email."
     due = factory.LazyAttribute(lambda t: t.internship.start + timedelta(days=1))
+
+
+class ImplementationPlanFactory(factory.django.DjangoModelFactory[ImplementationPlan]):
+    """A draft plan of an internship; add PlanStepFactory rows for its steps."""
+
+    class Meta:
+        model = ImplementationPlan
+
+    internship = factory.SubFactory(InternshipFactory)
+    summary = "Publish two articles a month and capture leads with one landing page."
+
+
+class PlanStepFactory(factory.django.DjangoModelFactory[PlanStep]):
+    class Meta:
+        model = PlanStep
+
+    plan = factory.SubFactory(ImplementationPlanFactory)
+    action = "Publish a long-form article on hiring seasonal staff"
+    owner = "Neha"
+    due = factory.LazyAttribute(lambda s: s.plan.internship.end + timedelta(days=14))
+    kpi = "organic leads per month"
+    position = factory.Sequence(lambda n: n)

@@ -8,13 +8,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from businesses.access import SESSION_KEY
 from businesses.models import Business, Membership, Mode, Need, Practice
 from internships.models import Match
 from internships.services.moderation import approve_match
-from internships.views import matches, moderation
 from tests.factories import (
     BusinessFactory,
     MatchFactory,
@@ -26,35 +25,6 @@ from tests.factories import (
 from tests.helpers import assert_asks_to_log_in, html_of
 
 pytestmark = pytest.mark.django_db
-
-# This module is also a URL configuration: the site without the internship request page, as before the
-# next issue added it (see test_the_request_button_waits_for_the_request_page).
-_internships_without_requests = (
-    [
-        path("matches/<int:pk>/", matches.detail, name="match"),
-        path("moderation/", moderation.queue, name="moderation_queue"),
-        path("moderation/matches/<int:pk>/", moderation.match, name="moderation_match"),
-    ],
-    "internships",
-)
-
-
-def site_without_requests() -> list[Any]:
-    from django.contrib import admin
-
-    from exchange import views
-
-    return [
-        path("", views.home, name="home"),
-        path("dashboard/", views.dashboard, name="dashboard"),
-        path("accounts/", include("allauth.urls")),
-        path("businesses/", include("businesses.urls")),
-        path("", include(_internships_without_requests)),
-        path("admin/", admin.site.urls),
-    ]
-
-
-urlpatterns = site_without_requests()
 
 
 def match_url(match: Match) -> str:
@@ -219,13 +189,13 @@ def test_the_learner_can_request_an_internship(client: Client, owner: Any, appro
     assert "Request an internship" in html
 
 
-@pytest.mark.urls(__name__)
-def test_the_request_button_waits_for_the_request_page(client: Client, owner: Any, approved: Match) -> None:
-    client.force_login(owner)
+def test_an_employee_of_the_learner_is_told_who_can_request(
+    client: Client, member: Any, approved: Match
+) -> None:
+    client.force_login(member)
     html = html_of(client.get(match_url(approved)))
-    assert "Internship requests open soon" in html
-    assert "disabled" in html
     assert "Request an internship" not in html
+    assert "An owner or a manager of" in html
 
 
 def test_it_lists_the_rest_of_an_exchange_the_viewer_takes_part_in(

@@ -1,14 +1,25 @@
 """Site-wide pages: home, dashboard, health, error pages."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from businesses.models import Need
+from businesses.models import Membership, Need
+from internships.models import Internship
 from tests.conftest import free_port
-from tests.factories import BusinessFactory, InvitationFactory, MembershipFactory, NeedFactory, OfferFactory
+from tests.factories import (
+    BusinessFactory,
+    InternshipFactory,
+    InvitationFactory,
+    MembershipFactory,
+    NeedFactory,
+    OfferFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +55,9 @@ def test_dashboard_asks_anonymous_visitors_to_log_in(client: Client) -> None:
 def test_dashboard_says_what_to_do_next(client: Client, user, django_assert_max_num_queries) -> None:
     client.force_login(user)
     # Session, user, the navigation (memberships, moderator check), the dashboard's
-    # businesses with their counts, and the invitations waiting for the user.
-    with django_assert_max_num_queries(6):
+    # businesses with their counts, the invitations waiting for the user, and the
+    # internships they are the intern or mentor of.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -74,6 +86,80 @@ def test_dashboard_queries_do_not_grow_with_businesses(client: Client, owner, dj
         MembershipFactory.create(user=owner, business=BusinessFactory.create(name=f"Extra {n}"))
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(reverse("dashboard"))
+
+
+def test_dashboard_queries_do_not_grow_with_internships(
+    client: Client, owner, business, django_assert_num_queries
+) -> None:
+    def placement(**kwargs) -> Internship:
+        return InternshipFactory.create(
+            status=Internship.Status.ACTIVE, mentor=UserFactory.create(), **kwargs
+        )
+
+    placement(match__need__business=business)
+    placement(intern=owner)
+    client.force_login(owner)
+    client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("dashboard"))
+    for n in range(3):
+        extra = BusinessFactory.create(name=f"Extra {n}")
+        MembershipFactory.create(user=owner, business=extra, role=Membership.Role.OWNER)
+        placement(match__need__business=extra)
+        placement(match__offer__business=business)
+        placement(intern=owner)
+        InternshipFactory.create(mentor=owner, status=Internship.Status.SCHEDULED)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_dashboard_lists_the_internships_i_am_intern_or_mentor_in(client: Client, member, outsider) -> None:
+    learning = InternshipFactory.create(intern=member, status=Internship.Status.ACTIVE, mentor=outsider)
+    mentoring = InternshipFactory.create(mentor=member, status=Internship.Status.SCHEDULED)
+    elsewhere = InternshipFactory.create()
+    client.force_login(member)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert learning.get_absolute_url() in html and "as the intern" in html
+    assert mentoring.get_absolute_url() in html and "as the mentor" in html
+    assert elsewhere.get_absolute_url() not in html
+    assert "None yet." not in html
+
+
+def test_the_business_card_shows_the_give_and_get_ledger_to_its_owners(
+    client: Client, owner, member, business
+) -> None:
+    # Hosted 5 days (active), received 3 (completed); a request counts as an internship but not as days.
+    InternshipFactory.create(
+        match__offer__business=business,
+        start=date(2026, 3, 2),
+        end=date(2026, 3, 6),
+        status=Internship.Status.ACTIVE,
+        mentor=owner,
+    )
+    InternshipFactory.create(
+        match__need__business=business,
+        start=date(2026, 4, 1),
+        end=date(2026, 4, 3),
+        status=Internship.Status.COMPLETED,
+        mentor=UserFactory.create(),
+    )
+    InternshipFactory.create(match__need__business=business, status=Internship.Status.REQUESTED)
+    client.force_login(owner)
+    html = " ".join(client.get(reverse("dashboard")).content.decode().split())
+    assert "Give and get" in html
+    assert (
+        "Hosted <strong>5 intern-days</strong>, received <strong>3</strong>: 2 more given than received."
+        in html
+    )
+    assert "3 internships</a>: 1 requested, 1 active, 1 completed" in html
+    assert reverse("internships:index") + "?business=on-demand-staffing" in html
+    client.force_login(member)  # an employee sees the business, not its ledger
+    assert "Give and get" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_business_without_internships_says_what_the_ledger_will_show(client: Client, owner) -> None:
+    client.force_login(owner)
+    assert "No internships yet: days you host" in client.get(reverse("dashboard")).content.decode()
 
 
 def test_dashboard_shows_invitations_waiting_for_me(client: Client, user, business, owner) -> None:

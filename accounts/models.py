@@ -38,6 +38,8 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     name = models.CharField("full name", max_length=150, blank=True)
+    # Reminders go out at a sensible local hour, and pages show dates, in this zone.
+    time_zone = models.CharField(max_length=64, default="UTC")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

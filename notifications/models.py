@@ -14,6 +14,8 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # Not sent on purpose: the recipient muted the kind, or the step was done meanwhile.
+        SKIPPED = "skipped", "Skipped"
 
     key = models.CharField(max_length=255, unique=True)
     kind = models.CharField(max_length=64, db_index=True)
@@ -34,8 +36,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # After a failed attempt: not before this time (the relay retries, with backoff).
+    # After a failed attempt, or for a reminder held until the recipient's local
+    # morning: not before this time (the relay queues it then).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A reminder names the step it is about ("weekly_report:12:3"); if that step is
+    # done by the time it would be sent, it is skipped.
+    reminder_of = models.CharField(max_length=100, blank=True)
+    list_unsubscribe = models.URLField(blank=True, help_text="Where the reminder's unsubscribe link points.")
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -43,7 +50,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "queued_at"], name="notification_status_queued")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
                 name="notification_status_valid",
             ),
             models.CheckConstraint(
@@ -54,3 +61,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class MutedKind(models.Model):
+    """A reminder kind a person chose not to receive (account and decision emails cannot be muted)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="muted_kinds")
+    kind = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="muted_kind_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} mutes {self.kind}"

@@ -54,6 +54,9 @@ class ObjectiveProgress(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.objective}: {self.progress}/5"
+
 
 class WeeklyReview(models.Model):
     """The host mentor's review of a weekly report; once reviewed, the report is final."""
@@ -72,6 +75,9 @@ class WeeklyReview(models.Model):
                 condition=Q(rating__gte=1, rating__lte=5), name="weekly_review_rating_1_to_5"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.report}"
 
 
 class ExchangeReview(models.Model):
@@ -94,6 +100,9 @@ class ExchangeReview(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.business} on {self.internship}"
+
 
 class ObjectiveRating(models.Model):
     review = models.ForeignKey(ExchangeReview, on_delete=models.CASCADE, related_name="objective_ratings")
@@ -105,6 +114,9 @@ class ObjectiveRating(models.Model):
             models.UniqueConstraint(fields=["review", "objective"], name="objective_rating_once_per_review"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="objective_rating_1_to_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.objective}: {self.rating}/5"
 
 
 class FollowUp(models.Model):
@@ -149,3 +161,6 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["follow_up", "objective"], name="measurement_once_per_follow_up")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.objective.metric}: {self.actual}"

@@ -11,7 +11,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
 	python3 python
 
-.PHONY: deps run test lint format worker beat requirements clean
+.PHONY: deps run test lint format worker beat bench requirements clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@py=""; for candidate in $(PYTHON_CANDIDATES); do \
@@ -56,6 +56,11 @@ worker: deps
 
 beat: deps
 	$(BIN)/celery -A exchange beat --loglevel=info --schedule $(VENV)/celerybeat-schedule
+
+# The matching benchmark (README, "Benchmarks"). Its database part uses a throwaway database:
+# `peership_bench` on the server of DATABASE_URL, else an SQLite file in the temp directory.
+bench: deps
+	DJANGO_SETTINGS_MODULE=exchange.settings $(PY) -m bench matching --businesses 10000 --json
 
 requirements: $(BIN)/.installed
 	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in

@@ -1,7 +1,8 @@
-"""The demo platform: the seed article's story plus synthetic businesses.
+"""The demo platform: the seed article's story plus synthetic businesses, matched.
 
-Everything is keyed by email or slug, so running it again changes nothing.
-Synthetic rows are written in bulk: 10,000 businesses load in well under a minute."""
+Everything is keyed by email or slug, and matching re-runs update rather than add, so
+running it again changes nothing. Synthetic rows are written in bulk: 10,000 businesses
+load in well under a minute."""
 
 import random
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from django.db import transaction
 from accounts.models import User
 from businesses.models import Assessment, Business, Industry, Membership, Mode, Need, Offer, Practice
 from businesses.services.offers import refresh_search_vectors
+from internships.services.matching import run_matching
 
 DEMO_PASSWORD = "peership-demo-2026"  # noqa: S105 (published in the README on purpose)
 
@@ -263,13 +265,16 @@ RAJEEV_LEVELS = {
 
 
 def seed_synthetic(count: int, *, rng_seed: int = 2026) -> int:
-    """Create `count` synthetic verified businesses (slug demo-N) with an owner, offers and needs."""
+    """Create `count` verified synthetic businesses (slug demo-N) with owners, offers and needs; match all."""
     existing = set(Business.objects.filter(slug__startswith="demo-").values_list("slug", flat=True))
     wanted = [n for n in range(1, count + 1) if f"demo-{n}" not in existing]
     if wanted:
         _create_synthetic(wanted, rng_seed=rng_seed)
     # Every run, even one that adds nothing: an earlier run may have stopped between its inserts and this.
     refresh_search_vectors(missing_only=True)
+    # Rows written here skip the services, so nothing was matched yet: one full run, the nightly one,
+    # fills the moderator's queue (the story's match among it).
+    run_matching()
     return len(wanted)
 
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from businesses.models import Business, Membership, Practice
-from internships import lifecycle_tasks
+from internships import tasks as lifecycle_tasks
 from internships.models import Internship, InternshipEvent, Match
 from internships.services.daily import (
     NO_ANSWER,

@@ -1,11 +1,11 @@
-"""Needs (gaps): saving, closing, and discarding proposals."""
+"""Needs (gaps): saving, closing, and discarding proposals; each change is re-matched after commit."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from businesses.models import Assessment, Need
-from businesses.services.offers import StateError
+from businesses.services.offers import StateError, rematch_after_commit
 
 
 @transaction.atomic
@@ -14,6 +14,7 @@ def save_need(*, need: Need) -> Need:
     if need.status == Need.Status.DRAFT:
         need.status = Need.Status.OPEN
     need.save()
+    rematch_after_commit("match_need", need.pk)
     return need
 
 
@@ -25,6 +26,7 @@ def close_need(*, need: Need) -> Need:
         raise StateError("Only an open need can be closed.")
     need.status = Need.Status.CLOSED
     need.save(update_fields=["status", "updated_at"])
+    rematch_after_commit("match_need", need.pk)
     return need
 
 

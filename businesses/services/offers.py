@@ -1,5 +1,5 @@
 """Offers (strengths): saving, pausing, resuming, discarding proposals, pausing offers
-nobody has looked after, and the offers' full-text search vector."""
+nobody has looked after, the offers' full-text search vector, and re-matching after each change."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
@@ -69,6 +70,14 @@ def refresh_search_vectors(
     return offers.update(search_vector=Subquery(computed))
 
 
+def rematch_after_commit(task: str, *ids: int) -> None:
+    """Queue the matching task `internships.tasks.<task>` once the transaction commits."""
+    # By name, not by import: internships imports businesses, never the other way round (the
+    # import direction). Robust: the change is committed already, so a broker that cannot be reached
+    # is logged rather than shown as an error page, and the nightly full run catches up.
+    transaction.on_commit(lambda: current_app.tasks[f"internships.tasks.{task}"].delay(*ids), robust=True)
+
+
 def has_proposals(business: Business) -> bool:
     """Whether draft offers or needs wait for the owner's confirmation."""
     return (
@@ -89,6 +98,7 @@ def save_offer(*, offer: Offer, blackouts: Sequence[BlackoutDates]) -> Offer:
         Blackout(offer=offer, start=dates.start, end=dates.end, reason=dates.reason) for dates in blackouts
     )
     refresh_search_vectors(offer_ids=[offer.pk])
+    rematch_after_commit("match_offer", offer.pk)
     return offer
 
 
@@ -101,6 +111,7 @@ def pause_offer(*, offer: Offer, reason: str = "") -> Offer:
     offer.status = Offer.Status.PAUSED
     offer.paused_reason = reason
     offer.save(update_fields=["status", "paused_reason", "updated_at"])
+    rematch_after_commit("match_offer", offer.pk)
     return offer
 
 
@@ -119,6 +130,7 @@ def resume_offer(*, offer: Offer, today: datetime.date | None = None) -> Offer:
     offer.paused_reason = ""
     # updated_at moves too: resuming is looking after the offer, so it is not stale again tonight.
     offer.save(update_fields=["status", "paused_reason", "updated_at"])
+    rematch_after_commit("match_offer", offer.pk)
     return offer
 
 
@@ -166,6 +178,8 @@ def pause_stale_offers(*, now: datetime.datetime | None = None) -> int:
             _tell_owner_offers_paused(
                 owner=membership.user, business=offers[0].business, offers=offers, today=today
             )
+        # Many offers at once: one full run withdraws their proposals.
+        rematch_after_commit("match_all")
     return len(stale)
 
 

@@ -1,7 +1,8 @@
 """The matching engine: plain Python over plain data, with no Django inside.
 
 A service loads a `Platform` (businesses, offers, needs, competitors, related practices, the
-load already placed), calls `match()` and saves the `MatchResult`'s proposals. Libraries, and
+load already placed, the pairs moderators rejected), calls `match()` and saves the
+`MatchResult`'s proposals (`internships.services.matching`). Libraries, and
 why (figures from NOTES.md, 10k businesses / 50k offers / 50k needs):
 
 - numpy finds the candidate pairs, practice by practice over offer arrays (0.5 s there; a plain

@@ -191,6 +191,7 @@ class _Columns:
     blackout_last: Ints
     competitor_keys: Ints  # min(a, b) * businesses + max(a, b), sorted, over business indexes
     has_competitor: Bools  # by business index
+    excluded_keys: Ints  # need index * offers + offer index, sorted: the pairs never to propose
 
 
 def _columns(table: Table, weights: ScoreWeights) -> _Columns:
@@ -209,6 +210,14 @@ def _columns(table: Table, weights: ScoreWeights) -> _Columns:
         min(position[a], position[b]) * size + max(position[a], position[b])
         for a, b in platform.competitor_pairs
         if a in position and b in position
+    }
+    # Only the pairs whose need and offer take part in this run; usually a handful of rejections.
+    need_index = {need.id: row for row, need in enumerate(needs)} if platform.excluded_pairs else {}
+    offer_index = {offer.id: row for row, offer in enumerate(offers)} if platform.excluded_pairs else {}
+    excluded = {
+        need_index[need_id] * len(offers) + offer_index[offer_id]
+        for need_id, offer_id in platform.excluded_pairs
+        if need_id in need_index and offer_id in offer_index
     }
     need_values = np.array(
         [(n.target_level, n.current_level, n.earliest_start.toordinal(), n.preferred_days) for n in needs],
@@ -243,6 +252,7 @@ def _columns(table: Table, weights: ScoreWeights) -> _Columns:
             np.arange(size),
             [position[b] for pair in platform.competitor_pairs for b in pair if b in position],
         ),
+        excluded_keys=np.array(sorted(excluded), np.int64),
     )
 
 
@@ -357,6 +367,10 @@ def _evaluate(
         pair = low * len(table.business_ids) + np.maximum(learner[suspect], host[suspect])
         at = np.minimum(np.searchsorted(c.competitor_keys, pair), len(c.competitor_keys) - 1)
         keep[suspect[c.competitor_keys[at] == pair]] = False
+    if len(c.excluded_keys):
+        pair = need * len(table.offers) + offer
+        at = np.minimum(np.searchsorted(c.excluded_keys, pair), len(c.excluded_keys) - 1)
+        keep &= c.excluded_keys[at] != pair
     need, offer, fit, learner, host = need[keep], offer[keep], fit[keep], learner[keep], host[keep]
 
     # Placement: the days, then the first start that clears each blackout in turn.

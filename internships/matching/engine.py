@@ -81,6 +81,7 @@ def naive(platform: Platform, settings: MatchSettings = DEFAULT_SETTINGS) -> Mat
                 related=related,
                 remaining=remaining[offer.id],
                 today=today,
+                excluded=platform.excluded_pairs,
             )
             if fit is None or learner is None or host is None:
                 continue

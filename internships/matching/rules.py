@@ -111,9 +111,12 @@ def check(
     related: Collection[tuple[int, int]],
     remaining: int,
     today: int,
+    excluded: Collection[tuple[int, int]] = frozenset(),
 ) -> Fit | None:
     """Every hard rule for one pair; `competitors` and `related` must hold both directions."""
     if learner is None or host is None or learner.info.id == host.info.id:
+        return None
+    if (need.id, offer.id) in excluded:
         return None
     if not (learner.info.verified and host.info.verified and offer.active and need.open and remaining > 0):
         return None

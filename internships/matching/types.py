@@ -66,6 +66,8 @@ class Platform:
     related_practices: frozenset[tuple[int, int]] = frozenset()  # related both ways
     load: Mapping[int, int] = field(default_factory=dict)  # offer id -> interns already placed
     today: date = field(default_factory=date.today)
+    # (need id, offer id) pairs never to propose, whatever their score: a moderator rejected them.
+    excluded_pairs: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

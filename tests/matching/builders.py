@@ -70,6 +70,7 @@ def platform(
     related: Iterable[tuple[int, int]] = (),
     load: Mapping[int, int] | None = None,
     today: date = TODAY,
+    excluded: Iterable[tuple[int, int]] = (),
 ) -> Platform:
     return Platform(
         businesses={info.id: info for info in businesses},
@@ -79,6 +80,7 @@ def platform(
         related_practices=frozenset(related),
         load=dict(load or {}),
         today=today,
+        excluded_pairs=frozenset(excluded),
     )
 
 

@@ -77,6 +77,7 @@ def platforms(draw: st.DrawFn, max_businesses: int = 7, practices: int = 3) -> P
             )
     ids = st.integers(1, count)
     practice_ids = st.integers(1, practices)
+    pairs = st.tuples(st.integers(1, max(len(needs), 1)), st.integers(1, max(len(offers), 1)))
     return Platform(
         businesses=businesses,
         offers=offers,
@@ -85,6 +86,7 @@ def platforms(draw: st.DrawFn, max_businesses: int = 7, practices: int = 3) -> P
         related_practices=frozenset(draw(st.lists(st.tuples(practice_ids, practice_ids), max_size=2))),
         load={o.id: draw(st.integers(0, 2)) for o in offers if draw(st.booleans())},
         today=TODAY,
+        excluded_pairs=frozenset(draw(st.lists(pairs, max_size=3))),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -47,6 +48,20 @@ def test_a_swap_is_found_and_ranked_before_better_scoring_singles() -> None:
     single = result.proposals[2]
     assert (single.need_id, single.offer_id, single.exchange) == (31, 10, None)
     assert single.score > min(p.score for p in exchange.proposals)
+
+
+def test_a_rejected_leg_breaks_the_swap() -> None:
+    # Without 2's need learning from 1, there is no swap: 1's need is served as a single.
+    result = match(replace(swap(), excluded_pairs=frozenset({(21, 10)})))
+    assert result.exchanges == ()
+    assert {(p.need_id, p.offer_id) for p in result.proposals} == {(11, 20), (31, 10)}
+    assert all(p.exchange is None for p in result.proposals)
+
+
+def test_a_rejected_leg_breaks_the_cycle() -> None:
+    result = match(replace(cycle(), excluded_pairs=frozenset({(31, 20)})))
+    assert result.exchanges == ()
+    assert {(p.need_id, p.offer_id) for p in result.proposals} == {(11, 30), (21, 10)}
 
 
 def test_a_cycle_of_three_is_found_and_chained() -> None:
@@ -126,6 +141,7 @@ def exhaustive_coverage(platform: Platform, max_length: int = 3) -> int:
             related=related,
             remaining=rules.remaining_capacity(platform, o),
             today=platform.today.toordinal(),
+            excluded=platform.excluded_pairs,
         )
     }
     ids = sorted(platform.businesses)

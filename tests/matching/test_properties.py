@@ -36,6 +36,7 @@ def candidate_offers(platform: Platform) -> dict[int, list[int]]:
                 related=related,
                 remaining=rules.remaining_capacity(platform, o),
                 today=platform.today.toordinal(),
+                excluded=platform.excluded_pairs,
             )
         ]
         for n in platform.needs
@@ -168,3 +169,16 @@ def test_incremental_runs_keep_to_the_given_needs(platform: Platform, data: st.D
     result = match(platform, need_ids=chosen)
     assert {p.need_id for p in result.proposals} <= chosen
     assert_valid(platform, result)
+
+
+@EXAMPLES
+@given(platforms(), st.data())
+def test_excluded_pairs_never_appear(platform: Platform, data: st.DataObject) -> None:
+    # Exclude some of what the engine proposed without exclusions: the pairs it would pick.
+    first = sorted((p.need_id, p.offer_id) for p in match(platform).proposals)
+    rejected = data.draw(st.sets(st.sampled_from(first)) if first else st.just(set()))
+    excluded = replace(platform, excluded_pairs=platform.excluded_pairs | rejected)
+    for result in (match(excluded), greedy(excluded), naive(excluded), match(excluded, SINGLES_ONLY)):
+        assert not {(p.need_id, p.offer_id) for p in result.proposals} & excluded.excluded_pairs
+    assert_valid(excluded, match(excluded))
+    assert greedy(excluded) == naive(excluded)

@@ -170,6 +170,23 @@ def test_it_never_exceeds_capacity_minus_load(engine: Engine) -> None:
 
 
 @ENGINES
+def test_it_never_proposes_a_pair_a_moderator_rejected(engine: Engine) -> None:
+    assert engine(host_and_learner(excluded=[(20, 10)])).proposals == ()
+
+
+@ENGINES
+def test_a_rejected_pair_leaves_the_need_and_the_offer_free_for_others(engine: Engine) -> None:
+    # Need 20 goes to the other host's offer 11; offer 10 still teaches business 3's need 30.
+    rejected = platform(
+        [business(HOST), business(LEARNER), business(3), business(4)],
+        [offer(10, HOST, level=5), offer(11, 4)],
+        [need(20, LEARNER), need(30, 3, urgency="low")],
+        excluded=[(20, 10), (99, 10), (20, 99)],  # pairs of unknown needs or offers change nothing
+    )
+    assert pairs(engine(rejected)) == {(20, 11), (30, 10)}
+
+
+@ENGINES
 @pytest.mark.parametrize(
     ("host", "learner", "flags"),
     [

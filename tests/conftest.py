@@ -26,6 +26,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that flush the database (browser, worker, races) after all the others.
+
+    A flush also empties the reference data the migrations loaded. pytest-django orders them
+    last, but pytest's own reordering for session-scoped parametrised fixtures (the browser)
+    can move the browser tests forward again; this stable sort runs after both."""
+
+    def flushes(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        return bool(
+            (marker is not None and marker.kwargs.get("transaction"))
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        )
+
+    items.sort(key=flushes)
+
+
 def missing(what: str, *, required_by: str) -> None:
     """Skip a test whose service is absent, or fail it when CI requires the service."""
     if os.environ.get(required_by) == "1":

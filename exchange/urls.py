@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("businesses/", include("businesses.urls")),
     path("", include("internships.urls")),
+    path("", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]

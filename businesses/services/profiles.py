@@ -1,6 +1,9 @@
-"""Business profiles: creating a business (its creator becomes the owner), editing it, and verifying it."""
+"""Business profiles: creating a business (its creator becomes the owner), editing it, verifying it, and
+its track record as a host."""
 
 from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +16,8 @@ from businesses.services.offers import refresh_search_vectors
 # Slug clashes are resolved with -2, -3…; a concurrent creation with the same name
 # may take the suffix we picked between our check and our insert, so we try again.
 SLUG_ATTEMPTS = 5
+# Exchange reviews rate from 1 to 5, and so does the average of them.
+MIN_RATING, MAX_RATING = Decimal(1), Decimal(5)
 
 
 def unique_slug(name: str) -> str:
@@ -83,3 +88,13 @@ def set_verification(
         update_fields=["verification", "verification_note", "verified_at", "verified_by", "updated_at"]
     )
     return locked
+
+
+def record_track_record(*, business_id: int, rating: Decimal | None) -> None:
+    """Set a host's track record (its learners' average exchange rating, 1–5; None for no review yet)."""
+    # The only way feedback/ writes the figure: matching and the offer pages read it.
+    if rating is not None and not MIN_RATING <= rating <= MAX_RATING:
+        raise ValueError(f"A track record runs from {MIN_RATING} to {MAX_RATING}, not {rating}.")
+    if rating is not None:
+        rating = rating.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    Business.objects.filter(pk=business_id).update(track_record=rating)

@@ -1,0 +1,5 @@
+from feedback import urls_outcomes, urls_reports
+
+app_name = "feedback"
+
+urlpatterns = [*urls_reports.urlpatterns, *urls_outcomes.urlpatterns]

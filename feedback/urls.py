@@ -1,5 +1,5 @@
-from feedback import urls_outcomes, urls_reports
+from feedback import urls_dashboard, urls_outcomes, urls_reports
 
 app_name = "feedback"
 
-urlpatterns = [*urls_reports.urlpatterns, *urls_outcomes.urlpatterns]
+urlpatterns = [*urls_reports.urlpatterns, *urls_outcomes.urlpatterns, *urls_dashboard.urlpatterns]

@@ -34,26 +34,44 @@ class Series:
 def radar_chart(*, chart_id: str, title: str, axes: Sequence[str], series: Sequence[Series]) -> SafeString:
     """An SVG radar chart: one axis per label, rings 0–5, one polygon per series."""
     height = LEGEND_TOP + LEGEND_ROW * len(series)
+    svg = svg_root(
+        chart_id=chart_id,
+        css_class="radar-chart",
+        width=WIDTH,
+        height=height,
+        title=title,
+        desc=describe(axes, series),
+    )
+    _draw_grid(svg, axes)
+    for index, one in enumerate(series):
+        _draw_series(svg, axes, one, index)
+        _draw_legend_row(svg, one, index)
+    return svg_markup(svg)
+
+
+def svg_root(*, chart_id: str, css_class: str, width: int, height: int, title: str, desc: str) -> Element:
+    """An accessible <svg> element: role="img", labelled by its <title>, described by its <desc>."""
     svg = Element(
         "svg",
         {
             "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
+            "viewBox": f"0 0 {width} {height}",
             "width": "100%",
             "role": "img",
             "aria-labelledby": f"{chart_id}-title",
             "aria-describedby": f"{chart_id}-desc",
             "id": chart_id,
-            "class": "radar-chart",
+            "class": css_class,
             "font-family": "system-ui, sans-serif",
         },
     )
     SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
-    SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = describe(axes, series)
-    _draw_grid(svg, axes)
-    for index, one in enumerate(series):
-        _draw_series(svg, axes, one, index)
-        _draw_legend_row(svg, one, index)
+    SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = desc
+    return svg
+
+
+def svg_markup(svg: Element) -> SafeString:
+    """The chart as markup for a template."""
     return mark_safe(tostring(svg, encoding="unicode"))  # noqa: S308 - ElementTree escaped every text and attribute
 
 

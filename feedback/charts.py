@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from businesses.charts import GRID, TEXT, Series
+from businesses.charts import GRID, TEXT, Series, svg_markup, svg_root
+from businesses.charts import PALETTE as RADAR_PALETTE
 
 LOW, HIGH = 1, 5  # progress runs from 1 to 5
 WIDTH = 560
@@ -26,13 +27,7 @@ LEGEND_CHARACTERS = 64  # a longer title is shortened in the legend; its <title>
 MOST_WEEK_LABELS = 12
 # Blue, orange and green as in businesses/charts.py, then purple and red; each line has its own dashes
 # as well, so the chart does not rely on colour alone. All reach 3:1 on white (WCAG, graphics).
-PALETTE = [
-    ("#0b5394", ""),
-    ("#b35900", "6 4"),
-    ("#2e7d32", "2 3"),
-    ("#6a1b9a", "10 3 2 3"),
-    ("#c62828", "1 5"),
-]
+PALETTE = [*RADAR_PALETTE, ("#6a1b9a", "10 3 2 3"), ("#c62828", "1 5")]
 
 
 def progress_chart(
@@ -40,27 +35,19 @@ def progress_chart(
 ) -> SafeString:
     """An SVG line chart: weeks along, progress 1–5 up, one line per objective (gaps where no report)."""
     height = LEGEND_TOP + LEGEND_ROW * len(series)
-    svg = Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": "100%",
-            "role": "img",
-            "aria-labelledby": f"{chart_id}-title",
-            "aria-describedby": f"{chart_id}-desc",
-            "id": chart_id,
-            "class": "progress-chart",
-            "font-family": "system-ui, sans-serif",
-        },
+    svg = svg_root(
+        chart_id=chart_id,
+        css_class="progress-chart",
+        width=WIDTH,
+        height=height,
+        title=title,
+        desc=describe(weeks, series),
     )
-    SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
-    SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = describe(weeks, series)
     _draw_axes(svg, weeks)
     for index, one in enumerate(series):
         _draw_series(svg, weeks, one, index)
         _draw_legend_row(svg, one, index)
-    return mark_safe(tostring(svg, encoding="unicode"))  # noqa: S308 - ElementTree escaped every text and attribute
+    return svg_markup(svg)
 
 
 def describe(weeks: Sequence[int], series: Sequence[Series]) -> str:

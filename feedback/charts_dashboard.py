@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from businesses.charts import GRID, TEXT
+from businesses.charts import GRID, TEXT, svg_markup, svg_root
 
 WIDTH = 560
 LEFT, RIGHT, TOP = 56, 16, 28
@@ -51,26 +51,18 @@ def bar_chart(
     *, chart_id: str, title: str, summary: str, bars: Sequence[Bar], percent: bool = False
 ) -> SafeString:
     """An SVG bar chart: one labelled bar per figure, its value written above it, gridlines up the side."""
-    svg = Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
-            "width": "100%",
-            "role": "img",
-            "aria-labelledby": f"{chart_id}-title",
-            "aria-describedby": f"{chart_id}-desc",
-            "id": chart_id,
-            "class": "bar-chart",
-            "font-family": "system-ui, sans-serif",
-        },
+    svg = svg_root(
+        chart_id=chart_id,
+        css_class="bar-chart",
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
+        desc=describe(summary, bars),
     )
-    SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
-    SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = describe(summary, bars)
     top = scale_top([bar.value for bar in bars], percent=percent)
     _draw_axis(svg, top, percent=percent)
     _draw_bars(svg, bars, top)
-    return mark_safe(tostring(svg, encoding="unicode"))  # noqa: S308 - ElementTree escaped every text and attribute
+    return svg_markup(svg)
 
 
 def describe(summary: str, bars: Sequence[Bar]) -> str:

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from businesses.charts import GRID, TEXT, svg_markup, svg_root
 
 WIDTH = 640
 LEGEND_HEIGHT = 40
 PANEL_HEIGHT = 200
 PLOT_LEFT, PLOT_RIGHT = 80, 490  # the x range of the points; the target's label sits right of it
 PLOT_TOP, PLOT_BOTTOM = 48, 150  # inside a panel
-TEXT = "#212529"  # Bootstrap's body colour
-GRID = "#6c757d"  # Bootstrap's secondary grey: 4.7:1 on white
 ACTUAL = "#0b5394"
 # The target is orange and dashed, the actuals blue and solid: the chart does not rely on colour alone.
 TARGET, TARGET_DASHES = "#b35900", "6 4"
@@ -44,29 +44,21 @@ def number(value: Decimal) -> str:
 def follow_up_chart(*, chart_id: str, title: str, series: Sequence[MetricSeries]) -> SafeString:
     """An SVG with one panel per metric: baseline then each follow-up along x, the target as a dashed line."""
     height = LEGEND_HEIGHT + PANEL_HEIGHT * len(series)
-    svg = Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": "100%",
-            "role": "img",
-            "aria-labelledby": f"{chart_id}-title",
-            "aria-describedby": f"{chart_id}-desc",
-            "id": chart_id,
-            "class": "follow-up-chart",
-            "font-family": "system-ui, sans-serif",
-        },
+    svg = svg_root(
+        chart_id=chart_id,
+        css_class="follow-up-chart",
+        width=WIDTH,
+        height=height,
+        title=title,
+        desc=describe(series),
     )
-    SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
-    SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = describe(series)
     _draw_legend(svg)
     for index, one in enumerate(series):
         panel = SubElement(
             svg, "g", {"transform": f"translate(0 {LEGEND_HEIGHT + PANEL_HEIGHT * index})", "class": "metric"}
         )
         _draw_panel(panel, one)
-    return mark_safe(tostring(svg, encoding="unicode"))  # noqa: S308 - ElementTree escaped every text and attribute
+    return svg_markup(svg)
 
 
 def describe(series: Sequence[MetricSeries]) -> str:

@@ -193,6 +193,24 @@ def outsider(other_business: Business) -> Any:
     ).user
 
 
+# Around an internship (Neha of `business` learns at `other_business`): the host's mentor, an employee,
+# and its owner; a test file may define its own `mentor` where the internship is set up differently.
+@pytest.fixture
+def mentor(other_business: Business) -> Any:
+    """Arjun, an employee of the host (Rajeev's Pixelcraft UX), named the mentor."""
+    return MembershipFactory.create(
+        business=other_business,
+        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
+        role=Membership.Role.EMPLOYEE,
+    ).user
+
+
+@pytest.fixture
+def host_owner(outsider: Any) -> Any:
+    """Rajeev owns Pixelcraft UX, the host."""
+    return outsider
+
+
 @pytest.fixture
 def admin_client_of(client: Client) -> Client:
     """The test client, logged in as a superuser (the back office)."""

@@ -43,21 +43,6 @@ DUE = {30: date(2026, 4, 12), 60: date(2026, 5, 12), 90: date(2026, 6, 11)}
 
 
 @pytest.fixture
-def mentor(other_business: Business) -> Any:
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    """Rajeev owns Pixelcraft UX, the host."""
-    return outsider
-
-
-@pytest.fixture
 def stranger(db: None) -> Any:
     return MembershipFactory.create(
         business=BusinessFactory.create(name="Third Shop"),

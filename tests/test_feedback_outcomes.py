@@ -37,21 +37,6 @@ AFTER = END + timedelta(days=100)  # every follow-up is due
 
 
 @pytest.fixture
-def mentor(other_business: Business) -> Any:
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    """Rajeev owns Pixelcraft UX, the host."""
-    return outsider
-
-
-@pytest.fixture
 def stranger(db: None) -> Any:
     """The owner of a third business, with no part in the internship."""
     return MembershipFactory.create(

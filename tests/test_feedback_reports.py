@@ -22,7 +22,7 @@ from feedback.models import ObjectiveProgress, WeeklyReport, WeeklyReview
 from feedback.selectors.reports import WeekStatus, report_weeks
 from feedback.services.reports import ReportError, review_report, submit_report
 from internships.models import Internship, Objective
-from tests.factories import InternshipFactory, MembershipFactory, ObjectiveFactory, UserFactory
+from tests.factories import InternshipFactory, MembershipFactory, ObjectiveFactory
 from tests.helpers import assert_asks_to_log_in, html_of
 
 pytestmark = pytest.mark.django_db
@@ -35,21 +35,6 @@ TODAY = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def today(time_machine: Any) -> None:
     time_machine.move_to(TODAY, tick=False)
-
-
-@pytest.fixture
-def mentor(other_business: Business) -> Any:
-    """Arjun, an employee of the host (Rajeev's Pixelcraft UX), named the mentor."""
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    return outsider  # Rajeev owns the host business
 
 
 @pytest.fixture

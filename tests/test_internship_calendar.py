@@ -14,26 +14,12 @@ from icalendar import Calendar
 
 from businesses.models import Business, Membership, Practice
 from internships.models import Internship
-from tests.factories import InternshipFactory, MembershipFactory, UserFactory
+from tests.factories import InternshipFactory, MembershipFactory
 from tests.helpers import assert_asks_to_log_in
 
 pytestmark = pytest.mark.django_db
 
 START, END = date(2026, 3, 2), date(2026, 3, 13)  # 12 days: week 1 is 2–8 March, week 2 is 9–13 March
-
-
-@pytest.fixture
-def mentor(other_business: Business) -> Any:
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    return outsider
 
 
 @pytest.fixture

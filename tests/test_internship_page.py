@@ -33,21 +33,6 @@ START, END = date(2026, 3, 2), date(2026, 3, 13)  # a Monday, and the Friday of 
 
 
 @pytest.fixture
-def mentor(other_business: Business) -> Any:
-    """Arjun, an employee of the host (Rajeev's Pixelcraft UX), named the mentor."""
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    return outsider  # Rajeev owns the host business
-
-
-@pytest.fixture
 def internship(
     business: Business, other_business: Business, member: Any, mentor: Any, lead_generation: Practice
 ):

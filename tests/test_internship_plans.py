@@ -28,27 +28,12 @@ from tests.factories import (
     MembershipFactory,
     ObjectiveFactory,
     PlanStepFactory,
-    UserFactory,
 )
 from tests.helpers import assert_asks_to_log_in, html_of
 
 pytestmark = pytest.mark.django_db
 
 START, END = date(2026, 3, 2), date(2026, 3, 13)
-
-
-@pytest.fixture
-def mentor(other_business: Business) -> Any:
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    return outsider
 
 
 @pytest.fixture

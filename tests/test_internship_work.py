@@ -17,26 +17,12 @@ from internships.models import Internship, Task
 from internships.services.requests import InternshipError
 from internships.services.work import assign_task, mark_task_done, review_task
 from notifications.models import Notification
-from tests.factories import InternshipFactory, MembershipFactory, TaskFactory, UserFactory
+from tests.factories import InternshipFactory, MembershipFactory, TaskFactory
 from tests.helpers import assert_asks_to_log_in, html_of
 
 pytestmark = pytest.mark.django_db
 
 START, END = date(2026, 3, 2), date(2026, 3, 13)
-
-
-@pytest.fixture
-def mentor(other_business: Business) -> Any:
-    return MembershipFactory.create(
-        business=other_business,
-        user=UserFactory.create(email="arjun@example.com", name="Arjun Mentor"),
-        role=Membership.Role.EMPLOYEE,
-    ).user
-
-
-@pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    return outsider
 
 
 @pytest.fixture

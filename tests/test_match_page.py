@@ -32,11 +32,6 @@ def match_url(match: Match) -> str:
 
 
 @pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    return outsider
-
-
-@pytest.fixture
 def proposal(business: Business, other_business: Business, lead_generation: Practice) -> Match:
     """Pixelcraft UX (Pune) teaches On-Demand Staffing (Pune) organic lead generation, from level 1 to 4."""
     return MatchFactory.create(

@@ -76,12 +76,6 @@ def post(client: Client, django_capture_on_commit_callbacks: Any) -> Callable[..
 
 
 @pytest.fixture
-def host_owner(outsider: Any) -> Any:
-    """Rajeev owns Pixelcraft UX, the host of the usual match."""
-    return outsider
-
-
-@pytest.fixture
 def match(business: Business, other_business: Business, lead_generation: Practice) -> Match:
     """On-Demand Staffing wants organic lead generation, 1 to 4; Pixelcraft UX teaches it (both in Pune)."""
     need = NeedFactory.create(

@@ -53,6 +53,10 @@ app.conf.beat_schedule = {
         "task": "internships.tasks.remind_unanswered_requests",
         "schedule": crontab(minute=10),
     },
+    "feedback-send-reminders": {
+        "task": "feedback.tasks.send_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     "internships-expire-unanswered": {
         "task": "internships.tasks.expire_unanswered_requests",
         "schedule": crontab(minute=20),

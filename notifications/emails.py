@@ -1,6 +1,7 @@
 """Rendering: every email has a subject, a text part and an HTML part, from
 templates/emails/<name>_subject.txt, _message.txt and _message.html."""
 
+import email.policy
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,42 @@ def render_email(template: str, context: dict[str, Any], request: HttpRequest | 
     return RenderedEmail(subject=subject, text=text, html=html)
 
 
-def build_message(*, to: str, subject: str, text: str, html: str) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+def with_unsubscribe_footer(*, text: str, html: str, url: str) -> tuple[str, str]:
+    """The text and HTML parts with a reminder's footer: how to stop this kind, and all settings."""
+    context = {"site_url": settings.SITE_URL, "unsubscribe_url": url}
+    text = (
+        text.rstrip("\n") + "\n\n" + render_to_string("emails/notifications/unsubscribe_footer.txt", context)
+    )
+    footer = render_to_string("emails/notifications/unsubscribe_footer.html", context)
+    # Inside the layout's body when there is one (every email of ours), else after the part.
+    head, body_end, tail = html.rpartition("</body>")
+    html = f"{head}{footer}{body_end}{tail}" if body_end else html + footer
+    return text, html
+
+
+class ReminderMessage(EmailMultiAlternatives):
+    """An email with a List-Unsubscribe header, kept on one line."""
+
+    def message(self, *, policy: Any = email.policy.default) -> Any:
+        # The link is one long word: folded at 78 characters, Python would rewrite it as RFC 2047
+        # encoded words, which mail programs do not read as a link. RFC 5322 allows lines of 998.
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+
+
+def build_message(
+    *, to: str, subject: str, text: str, html: str, list_unsubscribe: str = ""
+) -> EmailMultiAlternatives:
+    headers = {}
+    if list_unsubscribe:
+        # RFC 2369 and RFC 8058: mail programs show an "Unsubscribe" button that POSTs to the link.
+        headers = {
+            "List-Unsubscribe": f"<{list_unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        text, html = with_unsubscribe_footer(text=text, html=html, url=list_unsubscribe)
+    message_class = ReminderMessage if list_unsubscribe else EmailMultiAlternatives
+    message = message_class(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers
     )
     if html:
         message.attach_alternative(html, "text/html")

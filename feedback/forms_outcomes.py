@@ -16,10 +16,10 @@ from feedback.charts_followups import number
 from feedback.models import ExchangeReview, FollowUp
 from feedback.services.followups import MoreHelp
 from internships.models import Objective
+from internships.work_forms import RATINGS
 
 TESTIMONIAL_LENGTH = 1000
 NOTES_LENGTH = 3000
-RATINGS = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — adequate"), (2, "2 — weak"), (1, "1 — poor")]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 

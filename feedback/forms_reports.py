@@ -11,7 +11,7 @@ from django import forms
 from businesses.forms.offers import TOO_LONG
 from feedback.models import WeeklyReport, WeeklyReview
 from internships.models import Objective
-from internships.work_forms import RATINGS, TEXT_LENGTH
+from internships.work_forms import TEXT_LENGTH, rating_field
 
 PROGRESS = [
     (1, "1 — not started"),
@@ -122,16 +122,7 @@ class WeeklyReportForm(forms.ModelForm):
 
 
 class WeeklyReviewForm(forms.ModelForm):
-    rating = forms.TypedChoiceField(
-        label="Rating",
-        choices=RATINGS,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Rate the week from 1 to 5.",
-            "invalid_choice": "Rate the week from 1 to 5.",
-        },
-    )
+    rating = rating_field(missing="Rate the week from 1 to 5.")
     comment = text_field(
         "Your review",
         rows=4,

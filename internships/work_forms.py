@@ -18,6 +18,17 @@ TEXT_LENGTH = 3000
 RATINGS = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — adequate"), (2, "2 — weak"), (1, "1 — poor")]
 
 
+def rating_field(*, missing: str) -> forms.TypedChoiceField:
+    """A mentor's 1–5 rating as radio buttons (of a task here, of a week in feedback/)."""
+    return forms.TypedChoiceField(
+        label="Rating",
+        choices=RATINGS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": missing, "invalid_choice": missing},
+    )
+
+
 def _text(label: str, *, missing: str = "", rows: int = 3, help_text: str = "") -> forms.CharField:
     """A text area; required when `missing` says what to write."""
     return forms.CharField(
@@ -75,16 +86,7 @@ class TaskDoneForm(forms.Form):
 
 
 class TaskReviewForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label="Rating",
-        choices=RATINGS,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Rate the task from 1 to 5.",
-            "invalid_choice": "Rate the task from 1 to 5.",
-        },
-    )
+    rating = rating_field(missing="Rate the task from 1 to 5.")
     comment = _text(
         "Your review",
         help_text="What went well, and what to do differently next time.",

@@ -1,9 +1,12 @@
-"""allauth hooks: its emails leave through notifications/ like every other."""
+"""allauth hooks: its emails leave through notifications/ like every other; moderators keep their
+second factor."""
 
 import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
@@ -34,3 +37,16 @@ class AccountAdapter(DefaultAccountAdapter):
             recipient=user if isinstance(user, User) and user.pk else None,
             request=request,
         )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": "Moderators and staff keep two-factor authentication on. "
+        "To move it to a new phone, ask an administrator to remove your authenticator app "
+        "(Admin › Authenticators); you then set up the new one when you next sign in.",
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        user = User.objects.get(pk=authenticator.user_id)
+        return not user.must_use_second_factor

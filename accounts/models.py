@@ -1,8 +1,9 @@
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 
 
@@ -30,6 +31,11 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+class Standing(TypedDict):
+    moderate: bool
+    authenticator_app: bool
+
+
 class User(AbstractUser):
     """A person; the email address is the login, there is no username."""
 
@@ -54,15 +60,37 @@ class User(AbstractUser):
         return self.name or self.email
 
     @cached_property
+    def _standing(self) -> Standing:
+        """Whether the person holds accounts.moderate (directly or through a group) and has activated
+        an authenticator app: one query for both, once per request."""
+        holds_moderate = Permission.objects.filter(
+            Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+            codename="moderate",
+            content_type__app_label="accounts",
+        )
+        authenticator_app = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        return (
+            User.objects.filter(pk=self.pk)
+            .values(moderate=Exists(holds_moderate), authenticator_app=Exists(authenticator_app))
+            .get()
+        )
+
+    @cached_property
     def is_moderator(self) -> bool:
-        """Holds accounts.moderate, directly or through a group (one query, once per request)."""
+        """Holds accounts.moderate, directly or through a group."""
         if not self.is_active:
             return False
-        if self.is_superuser:
-            return True
-        return Permission.objects.filter(
-            Q(user=self) | Q(group__user=self), codename="moderate", content_type__app_label="accounts"
-        ).exists()
+        return self.is_superuser or self._standing["moderate"]
+
+    @property
+    def has_authenticator_app(self) -> bool:
+        """Has activated an authenticator app (TOTP), the second factor moderators and staff must use."""
+        return self._standing["authenticator_app"]
+
+    @property
+    def must_use_second_factor(self) -> bool:
+        """Moderators and staff (who open the admin) sign in with an authenticator app as well."""
+        return self.is_active and (self.is_staff or self.is_moderator)
 
     def get_full_name(self) -> str:
         return self.name or self.email

@@ -14,11 +14,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import add_authenticator_app, reset_recovery_codes
 from businesses.models import Assessment, Business, Industry, Membership, Mode, Need, Offer, Practice
 from businesses.services.offers import refresh_search_vectors
 from internships.services.matching import run_matching
 
 DEMO_PASSWORD = "peership-demo-2026"  # noqa: S105 (published in the README on purpose)
+# Moderators sign in with a second factor: the demo moderator's authenticator-app secret and the seed
+# of her recovery codes are published too (seed_demo prints both).
+DEMO_TOTP_SECRET = "PEERSHIPDEMOMAYA"  # noqa: S105
+DEMO_RECOVERY_SEED = "peership-demo-2026-recovery-codes"
 
 PEOPLE = [
     # (email, name, is a moderator)
@@ -125,8 +130,18 @@ def seed_people() -> dict[str, User]:
         )
         if is_moderator:
             user.groups.add(moderators)
+            add_authenticator_app(user=user, secret=DEMO_TOTP_SECRET)
         people[email] = user
     return people
+
+
+def seed_recovery_codes(people: dict[str, User]) -> dict[str, list[str]]:
+    """The moderators' recovery codes, every one unused again (each code signs in once)."""
+    return {
+        email: reset_recovery_codes(user=people[email], seed=DEMO_RECOVERY_SEED)
+        for email, _, is_moderator in PEOPLE
+        if is_moderator
+    }
 
 
 def seed_story(people: dict[str, User]) -> None:

@@ -5,6 +5,7 @@ Celery tasks run in-process, email printed to the console.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -28,6 +29,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_seconds(name: str, default: int) -> timedelta:
+    value = os.environ.get(name) or str(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not seconds >= 0:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds (got {value!r}).")
+    return timedelta(seconds=seconds)
 
 
 def mailer_from_url(url: str) -> dict:
@@ -95,6 +107,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "exchange",
     "accounts",
     "notifications",
@@ -115,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "exchange.urls"
@@ -150,9 +164,18 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: Celery's broker and the cache. Without it, tasks run in-process.
+# A healthy Redis answers in a millisecond: one that does not answer within a second is treated as
+# down, so that pages keep coming while it is (see exchange/cache.py and the broker options below).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = 1
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "exchange.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -172,9 +195,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
-# Redis redelivers an unacknowledged task after this many seconds: keep it above
-# the longest task and any retry countdown, or a task runs twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis redelivers an unacknowledged task after this many seconds: keep it above
+    # the longest task and any retry countdown, or a task runs twice.
+    "visibility_timeout": 3600,
+    # Without them, a publish to a Redis that hangs (rather than refuses) waits forever.
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+}
+# One immediate retry (a connection dropped since its last use), not Celery's default of three
+# spaced out: a request waits on it, and the outbox's relay queues again what was not handed over.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 
@@ -182,6 +213,13 @@ CELERY_TIMEZONE = "UTC"
 MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peership <no-reply@peership.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox relay (notifications/services.py) queues again a row whose task was lost after
+# REQUEUE_AFTER, and releases a row claimed by a worker that died after RELEASE_CLAIM_AFTER (keep it
+# above CELERY_TASK_TIME_LIMIT, or a slow send is sent twice); a failed send is retried after
+# FIRST_RETRY, then twice as long each time. Only the fault tests shorten them.
+NOTIFICATIONS_REQUEUE_AFTER = env_seconds("NOTIFICATIONS_REQUEUE_AFTER_SECONDS", 5 * 60)
+NOTIFICATIONS_RELEASE_CLAIM_AFTER = env_seconds("NOTIFICATIONS_RELEASE_CLAIM_AFTER_SECONDS", 15 * 60)
+NOTIFICATIONS_FIRST_RETRY = env_seconds("NOTIFICATIONS_FIRST_RETRY_SECONDS", 30)
 
 # Accounts: email is the login; django-allauth does signup, login and recovery.
 AUTH_USER_MODEL = "accounts.User"
@@ -215,8 +253,25 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) backed by recovery codes.
+# Anyone may turn it on at /accounts/2fa/; moderators and staff must
+# (accounts.middleware.SecondFactorMiddleware) and cannot turn it off (accounts.adapter.MFAAdapter).
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Peership"
+# Also accept the code of the 30-second step before or after: a phone clock slightly off, or a code
+# typed as it rolls over, still works. Each code is accepted once (allauth remembers it in the cache).
+MFA_TOTP_TOLERANCE = 1
+
+# Sessions last two weeks from sign-in (less if "Remember me" was left unticked: until the browser
+# closes); a moderator's or staff member's ends 12 hours after sign-in (accounts.middleware).
+SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+SESSION_ENGINE = "exchange.sessions"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's renderer with <select>s written in Python: the same markup, several times faster.
+FORM_RENDERER = "exchange.form_renderer.FormRenderer"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

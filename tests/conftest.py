@@ -10,9 +10,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.test import Client
 
+from accounts.services import add_authenticator_app
 from businesses.models import Business, Membership, Practice
 from exchange.celery import app as celery_app
-from tests.factories import BusinessFactory, MembershipFactory, UserFactory
+from tests.factories import TOTP_SECRET, BusinessFactory, MembershipFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -142,6 +143,7 @@ def user(db: None) -> Any:
 
 @pytest.fixture
 def moderator(db: None) -> Any:
+    """A moderator with an authenticator app (tests.factories.TOTP_SECRET), as moderators must have."""
     return UserFactory(email="moderator@example.com", name="Maya Moderator", moderator=True)
 
 
@@ -213,8 +215,10 @@ def host_owner(outsider: Any) -> Any:
 
 @pytest.fixture
 def admin_client_of(client: Client) -> Client:
-    """The test client, logged in as a superuser (the back office)."""
-    client.force_login(UserFactory.create(email="admin@example.com", is_staff=True, is_superuser=True))
+    """The test client, logged in as a superuser (the back office), who has an authenticator app."""
+    admin = UserFactory.create(email="admin@example.com", is_staff=True, is_superuser=True)
+    add_authenticator_app(user=admin, secret=TOTP_SECRET)
+    client.force_login(admin)
     return client
 
 

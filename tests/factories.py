@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.services import add_authenticator_app
 from businesses.models import (
     Business,
     Department,
@@ -20,6 +21,8 @@ from businesses.models import (
 from internships.models import ImplementationPlan, Internship, Match, Objective, PlanStep, Task
 
 PASSWORD = "correct-horse-battery-staple"
+# The authenticator app's secret of every moderator the factories make (tests.mfa.totp_code reads it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -42,8 +45,12 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
     @factory.post_generation
     def moderator(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """In the Moderators group, with an authenticator app as moderators must have
+        (moderator__authenticator_app=False: one who has not set it up yet)."""
         if create and extracted:
             obj.groups.add(Group.objects.get(name="Moderators"))
+            if kwargs.get("authenticator_app", True):
+                add_authenticator_app(user=obj, secret=TOTP_SECRET)
 
 
 class IndustryFactory(factory.django.DjangoModelFactory[Industry]):

@@ -10,7 +10,9 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.services import add_authenticator_app
 from businesses.models import Department, Industry, Practice
+from tests.factories import TOTP_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +166,8 @@ def test_plain_member_is_kept_out_of_the_admin(client, user):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
-    # Staff status alone does not grant the reference data.
+    # Staff status alone (with the authenticator app staff must have) does not grant the reference data.
     user.is_staff = True
     user.save()
+    add_authenticator_app(user=user, secret=TOTP_SECRET)
     assert client.get(url).status_code == 403

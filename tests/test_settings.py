@@ -54,6 +54,28 @@ def test_production_settings_pass_the_deploy_check() -> None:
     assert "no issues" in result.stdout
 
 
+def test_production_keeps_cookies_to_https_and_asks_moderators_for_a_second_factor() -> None:
+    result = run_manage(
+        "diffsettings",
+        "--all",
+        env={"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "peership.example"},
+    )
+    assert result.returncode == 0, result.stderr
+    # diffsettings marks the settings left at Django's default with "###".
+    lines = {line.removeprefix("### ").removesuffix("  ###") for line in result.stdout.splitlines()}
+    for line in [
+        "SESSION_COOKIE_SECURE = True",
+        "CSRF_COOKIE_SECURE = True",
+        "SESSION_COOKIE_HTTPONLY = True",
+        "SESSION_COOKIE_AGE = 1209600",
+        "MFA_SUPPORTED_TYPES = ['totp', 'recovery_codes']",
+    ]:
+        assert line in lines, line
+    assert "'allauth.mfa'" in result.stdout
+    assert "'accounts.middleware.SecondFactorMiddleware'" in result.stdout
+    assert "MFA_TOTP_INSECURE_BYPASS_CODE" not in result.stdout
+
+
 def test_the_deploy_check_catches_a_console_mailer_in_production() -> None:
     result = run_manage(
         "check",

@@ -39,6 +39,7 @@ from tests.factories import (
     OfferFactory,
     UserFactory,
 )
+from tests.mfa import totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -175,9 +176,14 @@ def test_a_moderator_approves_a_flagged_match_rejects_another_and_the_owners_ope
     def check(name: str) -> None:
         checkpoint(f"moderation-{next(steps):02d}-{name}")
 
-    # Maya, a moderator, logs in and opens the moderation queue from the navigation bar.
+    # Maya, a moderator, logs in with her password and a code from her authenticator app, and opens the
+    # moderation queue from the navigation bar.
     page.goto("/accounts/login/")
     sign_in(page, email=MODERATOR)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    check("two-factor")
+    field(page, "Code").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Moderation").click()
     expect(page).to_have_url(re.compile(r"/moderation/$"))

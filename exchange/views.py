@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from businesses.access import choose_current
 from businesses.models import Membership, Need, Offer
 from businesses.services.members import open_invitations_for
 from exchange.health import broker_state, database_state
@@ -112,6 +113,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     business_ledgers = ledgers(managed)
     context = {
         "memberships": memberships,
+        # The navigation's, from the list above (else businesses.context_processors reads it again).
+        "my_memberships": memberships,
+        "current_membership": choose_current(memberships, request),
         "cards": [(m, business_ledgers.get(m.business_id)) for m in memberships],
         "invitations": list(open_invitations_for(request.user)),
         "matches": approved_matches(managed),
@@ -124,5 +128,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_state(), "broker": broker_state()}
-    healthy = "error" not in checks.values()
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    # Pages need the database; without the broker they are still served (emails wait in the
+    # outbox), so a Redis outage reports "degraded" and keeps the web process in the load balancer.
+    if checks["database"] == "error":
+        return JsonResponse({"status": "error", **checks}, status=503)
+    status = "degraded" if checks["broker"] == "error" else "ok"
+    return JsonResponse({"status": status, **checks})

@@ -5,11 +5,15 @@ A reminder is held until its `not_before` time (the recipient's local morning), 
 unsubscribe link, and is skipped at send time if the recipient muted its kind or its step was
 done meanwhile (see notifications/reminders.py)."""
 
+import itertools
 import logging
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -24,14 +28,16 @@ from notifications.unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
-# A row still unsent this long after it was queued is queued again by the relay
-# (its task was lost: broker down, worker killed before acknowledging).
-REQUEUE_AFTER = timedelta(minutes=5)
-# A row claimed by a worker that never finished is released after this long.
-RELEASE_CLAIM_AFTER = timedelta(minutes=15)
-# Sending is tried this many times, waiting 30 s, 1, 2, 4… minutes between tries.
+# How long the relay waits before it queues a row again (its task was lost: broker down, worker killed
+# before acknowledging), releases a row claimed by a worker that never finished, and waits before the
+# first retry of a failed send (then 2, 4, 8… times as long): settings NOTIFICATIONS_REQUEUE_AFTER,
+# NOTIFICATIONS_RELEASE_CLAIM_AFTER and NOTIFICATIONS_FIRST_RETRY (5 min, 15 min, 30 s by default).
 MAX_ATTEMPTS = 5
-FIRST_RETRY_DELAY = timedelta(seconds=30)
+# Rows per send task: one SMTP connection carries a chunk, and the relay queues 10,000 rows in 100 tasks.
+CHUNK_SIZE = 100
+
+# The ids queue_email() collects inside enqueue_together(), per thread (None outside it).
+_together = threading.local()
 
 
 def queue_email(
@@ -77,57 +83,127 @@ def queue_email(
         )
     # A held reminder is left to the relay, which queues it once its time has come.
     if created and (not_before is None or not_before <= timezone.now()):
-        transaction.on_commit(lambda: enqueue([notification.pk]))
+        collected: list[int] | None = getattr(_together, "ids", None)
+        if collected is not None:
+            collected.append(notification.pk)
+        else:
+            transaction.on_commit(lambda: enqueue([notification.pk]))
     return notification
 
 
-def enqueue(notification_ids: list[int]) -> None:
-    """Hand rows to Celery. If the broker is down the rows stay pending and the
-    relay queues them later: nothing is lost."""
-    from notifications.tasks import send_notification
+@contextmanager
+def enqueue_together() -> Iterator[None]:
+    """Hand the emails queue_email() queues inside this block to Celery together, in chunks, after commit.
 
-    for notification_id in notification_ids:
+    For code that queues many emails at once (the reminders): a task per CHUNK_SIZE emails, each sent
+    over one SMTP connection, instead of a task and a connection per email."""
+    if getattr(_together, "ids", None) is not None:
+        yield  # Nested: the outermost block hands them over.
+        return
+    _together.ids = []
+    try:
+        yield
+    finally:
+        ids, _together.ids = _together.ids, None
+        # Rows of a transaction that rolled back are not found by the task: nothing is sent for them.
+        if ids:
+            transaction.on_commit(lambda: enqueue(ids))
+
+
+def enqueue(notification_ids: Sequence[int]) -> int:
+    """Hand rows to Celery, CHUNK_SIZE to a task; return how many were handed over. If the broker is
+    down the rest stay pending and the relay queues them later: nothing is lost."""
+    handed_over = 0
+    for chunk in itertools.batched(notification_ids, CHUNK_SIZE):
+        ids = list(chunk)
         # Marked before the hand-over: an eager task may already have finished
         # (or failed and scheduled its retry) when delay() returns.
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        Notification.objects.filter(pk__in=ids, status=Notification.Status.PENDING).update(
             queued_at=timezone.now()
         )
-        try:
-            send_notification.delay(notification_id)
-        except Exception:
-            # The broker is unreachable: stop here; the relay queues the rest later.
-            Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-                queued_at=None
-            )
-            logger.warning(
-                "Could not queue notification %s; the relay will retry.", notification_id, exc_info=True
-            )
-            return
+        if not _hand_over(ids):
+            break
+        handed_over += len(ids)
+    return handed_over
 
 
-def claim_for_sending(*, notification_id: int) -> Notification | None:
-    """Take a pending row for this worker; None if another worker has it, it is done, or it is held."""
+def _hand_over(notification_ids: list[int]) -> bool:
+    from notifications.tasks import send_notifications
+
+    try:
+        send_notifications.delay(notification_ids)
+    except Exception:
+        # The broker is unreachable: stop here; the relay queues the rest later.
+        Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.PENDING).update(
+            queued_at=None
+        )
+        logger.warning(
+            "Could not queue %d notifications; the relay will retry.", len(notification_ids), exc_info=True
+        )
+        return False
+    return True
+
+
+def claim(notification_ids: Sequence[int]) -> list[Notification]:
+    """Take the pending, due rows among these for this worker, in the order given; rows another worker
+    has, rows done, and rows held are left out, so a duplicated or redelivered task sends nothing twice.
+
+    A chunk is claimed at once (one commit, not one per row); a worker killed mid-chunk leaves its
+    unsent rows claimed until the relay releases them (NOTIFICATIONS_RELEASE_CLAIM_AFTER)."""
     now = timezone.now()
-    claimed = (
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=Notification.Status.SENDING, claimed_at=now)
-    )
-    if not claimed:
-        return None
-    return Notification.objects.get(pk=notification_id)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(due, pk__in=notification_ids, status=Notification.Status.PENDING)
+            .order_by()
+        )
+        claimed = Notification.objects.filter(
+            pk__in=[row.pk for row in rows], status=Notification.Status.PENDING
+        ).update(status=Notification.Status.SENDING, claimed_at=now)
+    if claimed != len(rows):
+        # Only where rows cannot be locked (SQLite) may another worker have taken some meanwhile.
+        owned = set(
+            Notification.objects.filter(
+                pk__in=[row.pk for row in rows], status=Notification.Status.SENDING, claimed_at=now
+            ).values_list("pk", flat=True)
+        )
+        rows = [row for row in rows if row.pk in owned]
+    by_id = {row.pk: row for row in rows}
+    for row in rows:
+        row.status, row.claimed_at = Notification.Status.SENDING, now
+    return [by_id[pk] for pk in dict.fromkeys(notification_ids) if pk in by_id]
 
 
-def reason_to_skip(notification: Notification) -> str:
-    """Why a claimed reminder must not be sent after all ("" to send it)."""
+def release(notifications: Sequence[Notification]) -> None:
+    """Give back claimed rows that were not tried: the relay queues them at its next run."""
+    Notification.objects.filter(
+        pk__in=[notification.pk for notification in notifications], status=Notification.Status.SENDING
+    ).update(status=Notification.Status.PENDING, queued_at=None)
+
+
+def muted_among(notifications: Sequence[Notification]) -> set[tuple[int, str]]:
+    """The (recipient, kind) pairs of these rows that their recipient muted, in one query."""
+    reminders = [n for n in notifications if n.recipient_id is not None and is_reminder(n.kind)]
+    if not reminders:
+        return set()
+    pairs = MutedKind.objects.filter(
+        user_id__in={n.recipient_id for n in reminders}, kind__in={n.kind for n in reminders}
+    ).values_list("user_id", "kind")
+    return set(pairs)
+
+
+def reason_to_skip(notification: Notification, *, muted: set[tuple[int, str]] | None = None) -> str:
+    """Why a claimed reminder must not be sent after all ("" to send it); `muted` is muted_among() of
+    its chunk, looked up once for the chunk."""
     if not is_reminder(notification.kind):
         return ""  # account and decision emails always go out
     recipient_id = notification.recipient_id
-    if (
-        recipient_id is not None
-        and MutedKind.objects.filter(user_id=recipient_id, kind=notification.kind).exists()
-    ):
-        return "Skipped: the recipient muted this kind of reminder."
+    if recipient_id is not None:
+        if muted is None:
+            muted = muted_among([notification])
+        if (recipient_id, notification.kind) in muted:
+            return "Skipped: the recipient muted this kind of reminder."
     if step_is_done(notification.reminder_of):
         return "Skipped: the step was done before the reminder went out."
     return ""
@@ -161,27 +237,43 @@ def mark_attempt_failed(*, notification: Notification, error: str) -> None:
         notification.next_attempt_at = None
     else:
         notification.status = Notification.Status.PENDING
-        notification.next_attempt_at = timezone.now() + FIRST_RETRY_DELAY * 2 ** (notification.attempts - 1)
+        delay = settings.NOTIFICATIONS_FIRST_RETRY * 2 ** (notification.attempts - 1)
+        notification.next_attempt_at = timezone.now() + delay
     notification.save(update_fields=["status", "attempts", "last_error", "queued_at", "next_attempt_at"])
 
 
-def relay_pending(*, batch_size: int = 500) -> int:
-    """Queue rows that were never queued or whose task was lost; return how many."""
+def relay_pending(*, batch_size: int = 1000, limit: int = 50_000) -> int:
+    """Queue rows that were never queued, whose task was lost, or whose time has come; return how many.
+
+    Runs every minute (beat): a morning's 10,000 held reminders go out in one run, not 500 a minute."""
     now = timezone.now()
     Notification.objects.filter(
-        status=Notification.Status.SENDING, claimed_at__lt=now - RELEASE_CLAIM_AFTER
+        status=Notification.Status.SENDING, claimed_at__lt=now - settings.NOTIFICATIONS_RELEASE_CLAIM_AFTER
     ).update(status=Notification.Status.PENDING)
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=Notification.Status.PENDING)
-            .exclude(queued_at__gte=now - REQUEUE_AFTER)
-            .exclude(next_attempt_at__gt=now)
-            .order_by("created_at")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-    enqueue(ids)
-    return len(ids)
+    relayed = 0
+    while relayed < limit:
+        with transaction.atomic():
+            ids = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(status=Notification.Status.PENDING)
+                .exclude(queued_at__gte=now - settings.NOTIFICATIONS_REQUEUE_AFTER)
+                .exclude(next_attempt_at__gt=now)
+                .order_by("created_at", "pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            # Marked while locked: a second relay running at the same time skips these rows.
+            Notification.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+        handed_over = enqueue(ids)
+        relayed += handed_over
+        if handed_over < len(ids):
+            # The broker is down: the rows not handed over are queued again at the next run.
+            Notification.objects.filter(pk__in=ids[handed_over:], status=Notification.Status.PENDING).update(
+                queued_at=None
+            )
+            break
+        if len(ids) < batch_size:
+            break
+    return relayed
 
 
 def resend(*, notification_id: int) -> bool:

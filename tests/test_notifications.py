@@ -7,8 +7,9 @@ import time_machine
 from django.db import transaction
 
 from notifications import services
+from notifications.emails import message_id
 from notifications.models import Notification
-from notifications.tasks import send_notification
+from notifications.tasks import send_notification, send_notifications
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,78 @@ def test_after_the_last_try_a_notification_is_marked_failed(settings):
     assert notification.status == Notification.Status.FAILED
     assert notification.attempts == services.MAX_ATTEMPTS
     assert services.relay_pending() == 0
+
+
+# Sending in chunks
+
+
+def test_emails_queued_together_go_out_in_chunks_each_over_one_connection(
+    settings, smtp_sink, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {"default": smtp_sink.mailer}
+    count = services.CHUNK_SIZE * 2 + 10
+    with django_capture_on_commit_callbacks(execute=True), services.enqueue_together():
+        for number in range(count):
+            queue(f"password_changed:mira:{number}")
+    assert len(smtp_sink.messages) == count
+    # One connection (one client port) per chunk of CHUNK_SIZE.
+    assert len({message["X-Peer"] for message in smtp_sink.messages}) == 3
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == count
+
+
+def test_each_email_carries_a_message_id_made_from_its_key(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = queue("password_changed:mira:1"), queue("password_changed:mira:2")
+    ids = [message.extra_headers["Message-ID"] for message in mailoutbox]
+    assert ids == [message_id(first.key), message_id(second.key)]
+    assert ids[0] != ids[1]
+    assert message_id(first.key) == message_id("password_changed:mira:1")  # the same from any worker
+    assert message_id(first.key).endswith("@testserver>")
+
+
+def test_a_chunk_delivered_twice_sends_nothing_twice(mailoutbox):
+    notifications = [queue(f"password_changed:mira:{number}") for number in range(3)]
+    ids = [notification.pk for notification in notifications]
+    send_notifications.delay(ids)
+    send_notifications.delay(ids)  # as if the broker redelivered it, or the relay queued it again
+    assert len(mailoutbox) == 3
+
+
+def test_an_email_the_server_cannot_take_fails_alone_and_the_rest_of_its_chunk_is_sent(
+    settings, smtp_sink, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {"default": smtp_sink.mailer}
+    with django_capture_on_commit_callbacks(execute=True), services.enqueue_together():
+        queue("password_changed:mira:1")
+        broken = services.queue_email(
+            to="mira@exa mple.com",  # no valid address
+            kind="account.password_changed",
+            key="password_changed:broken",
+            template="emails/account/password_changed",
+            context={"email": "mira@example.com"},
+        )
+        queue("password_changed:mira:2")
+    assert [m["To"] for m in smtp_sink.messages] == ["mira@example.com", "mira@example.com"]
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == (Notification.Status.PENDING, 1)
+    assert "Invalid address" in broken.last_error
+
+
+def test_when_the_server_is_down_the_whole_chunk_waits_for_its_next_try(settings, smtp_sink):
+    smtp_sink.stop()
+    settings.MAILERS = {"default": smtp_sink.mailer}
+    with time_machine.travel("2026-11-27 10:00:00Z", tick=False):
+        notifications = [queue(f"password_changed:mira:{number}") for number in range(3)]
+        services.enqueue([notification.pk for notification in notifications])
+    for notification in notifications:
+        notification.refresh_from_db()
+        assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 1)
+        assert "Connection refused" in notification.last_error
+
+
+def test_the_relay_queues_every_due_row_in_one_run_batch_after_batch(mailoutbox):
+    for number in range(5):
+        queue(f"password_changed:mira:{number}")  # written while the broker was down
+    assert services.relay_pending(batch_size=2) == 5
+    assert len(mailoutbox) == 5
+    assert services.relay_pending(batch_size=2) == 0

@@ -5,9 +5,11 @@ does not exist for them), a member without the right role gets 403."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -44,15 +46,18 @@ def member_access(user: User, slug: str, *, manage: bool = False, allow_moderato
 
     404 unless the user is a member (or, with allow_moderator, a moderator);
     403 when `manage` is asked and the member is not an owner or manager."""
-    business = get_object_or_404(Business.objects.select_related("industry"), slug=slug)
-    membership = _membership(user, business)
+    # A member (the usual case) costs one query: the membership, with its business.
+    membership = (
+        Membership.objects.select_related("business__industry").filter(user=user, business__slug=slug).first()
+    )
     if membership is None:
+        business = get_object_or_404(Business.objects.select_related("industry"), slug=slug)
         if allow_moderator and not manage and user.is_moderator:
             return Access(business, None)
         raise Http404("No such business.")
     if manage and not membership.can_manage:
         raise PermissionDenied("Only the business's owners and managers can do this.")
-    return Access(business, membership)
+    return Access(membership.business, membership)
 
 
 def can_see_profile(user: User, business: Business) -> bool:
@@ -108,6 +113,26 @@ def can_see_gaps(user: User, business: Business) -> bool:
     return Partnership.objects.filter(business=business, partner__memberships__user=user).exists()
 
 
+def compared_business(user: User, mine: Business, slug: str) -> tuple[Business, bool]:
+    """The business `slug` as a member of `mine` sees it on the compare page, and whether its gaps show.
+
+    The rules of can_see_profile (else 404) and can_see_gaps, answered in one query."""
+    try:
+        theirs = Business.objects.annotate(
+            user_is_member=Exists(Membership.objects.filter(business=OuterRef("pk"), user=user)),
+            user_is_partner=Exists(
+                Partnership.objects.filter(business=OuterRef("pk"), partner__memberships__user=user)
+            ),
+            user_in_a_verified_business=Exists(Business.objects.verified().of_member(user)),
+        ).get(slug=slug)
+    except Business.DoesNotExist:
+        raise Http404("No such business.") from None
+    insider = user.is_moderator or theirs.user_is_member
+    if theirs.pk == mine.pk or not (insider or (theirs.is_verified and theirs.user_in_a_verified_business)):
+        raise Http404("No such business.")
+    return theirs, insider or theirs.user_is_partner
+
+
 def gaps_access(user: User, slug: str) -> Access:
     """Needs and self-assessment pages: members and moderators; members of an approved partner read-only."""
     try:
@@ -127,7 +152,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
     return choose_current(list(Membership.objects.filter(user=user).select_related("business")), request)
 
 
-def choose_current(memberships: list[Membership], request: HttpRequest) -> Membership | None:
+def choose_current(memberships: Sequence[Membership], request: HttpRequest) -> Membership | None:
     """Of the user's memberships, the one chosen with the switcher, else the oldest."""
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:

@@ -1,6 +1,8 @@
+import functools
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from businesses.access import choose_current
 from businesses.models import Membership
@@ -10,7 +12,16 @@ def current_business(request: HttpRequest) -> dict[str, Any]:
     """The business the signed-in person acts for, and the others they can switch to."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    # One query for the whole navigation: the switcher's list and the current business.
-    memberships = list(Membership.objects.filter(user=request.user).select_related("business"))
-    current = choose_current(memberships, request)
-    return {"current_membership": current, "my_memberships": memberships}
+    # One query for the whole navigation: the switcher's list and the current business. It is made
+    # only if the page uses them as given here: a view that has read the user's memberships already
+    # (the dashboard) passes its own, and the query is never made.
+    user = request.user
+
+    @functools.cache
+    def memberships() -> list[Membership]:
+        return list(Membership.objects.filter(user=user).select_related("business"))
+
+    return {
+        "current_membership": SimpleLazyObject(lambda: choose_current(memberships(), request)),
+        "my_memberships": SimpleLazyObject(memberships),
+    }

@@ -17,7 +17,8 @@ from typing import Concatenate
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.http import AuthenticatedHttpRequest
@@ -69,21 +70,25 @@ def internship_for(user: User, pk: int) -> tuple[Internship, InternshipRoles]:
 
     Anyone else gets 404, an employee of either business included: the internship is theirs only
     once they are its intern or mentor."""
-    internship = get_object_or_404(
-        Internship.objects.visible_to(user).select_related(*INTERNSHIP_RELATIONS), pk=pk
-    )
-    managed = set(
-        Membership.objects.filter(
-            user=user,
-            business_id__in=[internship.learner_id, internship.host_id],
-            role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
-        ).values_list("business_id", flat=True)
-    )
+    managers = Membership.objects.filter(user=user, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER])
+    try:
+        internship = (
+            Internship.objects.visible_to(user)
+            .select_related(*INTERNSHIP_RELATIONS)
+            # The viewer's roles come with the internship, in the same query.
+            .annotate(
+                learner_managed=Exists(managers.filter(business=OuterRef("learner"))),
+                host_managed=Exists(managers.filter(business=OuterRef("host"))),
+            )
+            .get(pk=pk)
+        )
+    except Internship.DoesNotExist:
+        raise Http404("No such internship.") from None
     roles = InternshipRoles(
         intern=internship.intern_id == user.pk,
         mentor=internship.mentor_id == user.pk,
-        learner_manager=internship.learner_id in managed,
-        host_manager=internship.host_id in managed,
+        learner_manager=internship.learner_managed,
+        host_manager=internship.host_managed,
         moderator=user.is_moderator,
     )
     return internship, roles

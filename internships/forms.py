@@ -7,11 +7,11 @@ from typing import Any
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from businesses.filters import FilterForm
 from businesses.forms.offers import TOO_LONG
 from businesses.models import Department
 from internships.models import Match
@@ -114,23 +114,6 @@ class BulkApproveForm(forms.Form):
     matches = MatchIdsField()
 
 
-class QueueFilterForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        # The template writes the <form> (a GET form: no CSRF token in the URL) and its button.
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("flagged", css_class="col-md-3"),
-                Column("kind", css_class="col-md-3"),
-                Column("department", css_class="col-md-3"),
-                Column("city", css_class="col-md-3"),
-            )
-        )
-
-
 class QueueFilter(django_filters.FilterSet):
     """The moderation queue's filters, over pending matches."""
 
@@ -152,7 +135,7 @@ class QueueFilter(django_filters.FilterSet):
     class Meta:
         model = Match
         fields = ["flagged", "kind", "department", "city"]
-        form = QueueFilterForm
+        form = FilterForm
 
     def filter_flagged(self, queryset: QuerySet[Match], name: str, value: str) -> QuerySet[Match]:
         if value == "yes":

@@ -4,13 +4,18 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from businesses.models import Business, Need, Offer
+from businesses.models import Business, Membership, Need, Offer
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+# Pending matches, apart (singles) or in a swap or a cycle: the moderation queue's two kinds of item.
+QUEUE_SINGLES = Q(status="pending", exchange="")
+QUEUE_EXCHANGES = Q(status="pending") & ~Q(exchange="")
 
 
 class MatchQuerySet(models.QuerySet["Match"]):
@@ -22,10 +27,11 @@ class MatchQuerySet(models.QuerySet["Match"]):
 
     def visible_to_owner(self, user: User) -> MatchQuerySet:
         """Approved matches of the businesses the user belongs to: owners never see pending ones."""
-        return (
-            self.approved()
-            .filter(Q(learner__memberships__user=user) | Q(host__memberships__user=user))
-            .distinct()
+        # Two EXISTS, not joins: joining memberships would repeat rows, and DISTINCT over them is costly.
+        members = Membership.objects.filter(user=user)
+        return self.approved().filter(
+            Exists(members.filter(business=OuterRef("learner")))
+            | Exists(members.filter(business=OuterRef("host")))
         )
 
     def moderation_queue(self) -> MatchQuerySet:
@@ -94,7 +100,19 @@ class Match(models.Model):
             ),
             models.CheckConstraint(condition=Q(days__gte=1), name="match_days_positive"),
         ]
-        indexes = [models.Index(fields=["status", "-risk", "-score"], name="match_queue")]
+        indexes = [
+            models.Index(fields=["status", "-risk", "-score"], name="match_queue"),
+            # The moderation queue reads pending singles in its order, and groups the pending matches of
+            # swaps and cycles, from these two alone (internships.selectors.moderation.QueueItems).
+            models.Index(
+                fields=["-risk", "-score", "id"], condition=QUEUE_SINGLES, name="match_queue_singles"
+            ),
+            models.Index(
+                fields=["exchange", "risk", "score", "id"],
+                condition=QUEUE_EXCHANGES,
+                name="match_queue_exchanges",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.host} teaches {self.learner}: {self.offer.practice.name}"
@@ -142,13 +160,14 @@ class InternshipQuerySet(models.QuerySet["Internship"]):
         Tasks, plans and weekly reports follow the internship's visibility (DESIGN: privacy)."""
         if user.is_moderator:
             return self.all()
-        managers = ["owner", "manager"]
+        # EXISTS, not joins: joining memberships would repeat rows, and DISTINCT over them is costly.
+        managers = Membership.objects.filter(user=user, role__in=["owner", "manager"])
         return self.filter(
             Q(intern=user)
             | Q(mentor=user)
-            | Q(learner__memberships__user=user, learner__memberships__role__in=managers)
-            | Q(host__memberships__user=user, host__memberships__role__in=managers)
-        ).distinct()
+            | Exists(managers.filter(business=OuterRef("learner")))
+            | Exists(managers.filter(business=OuterRef("host")))
+        )
 
     def holding_a_place(self) -> InternshipQuerySet:
         """Internships that use one of the offer's places (capacity)."""

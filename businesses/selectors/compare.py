@@ -14,7 +14,6 @@ from businesses.models import (
     Department,
     Need,
     Offer,
-    OfferQuerySet,
     Practice,
 )
 
@@ -52,17 +51,30 @@ class Comparison:
 
 
 def compare_businesses(*, business: Business, other: Business, gaps_visible: bool) -> Comparison:
-    """Compare `business` with `other`, using the other's needs and assessment only when `gaps_visible`."""
-    my_needs = open_needs(business)
-    # Offers are public only once their business is verified (as on the browse page).
-    their_offers = list(offers_of(Offer.objects.browsable(), other))
+    """Compare `business` with `other`, using the other's needs and assessment only when `gaps_visible`.
+
+    Six queries: both sides' needs are read together, and so are their offers and their levels."""
+    both = [business.pk, other.pk] if gaps_visible else [business.pk]
+    needs = open_needs(both)
+    my_needs = [need for need in needs if need.business_id == business.pk]
+    # Offers are public only once their business is verified (as on the browse page); our own count
+    # only where we may help them, which we know once their needs are visible.
+    offering = [business.pk] if gaps_visible else []
+    if other.is_verified:
+        offering.append(other.pk)
+    offers = list(Offer.objects.active().filter(business__in=offering).select_related("practice__department"))
+    their_offers = [offer for offer in offers if offer.business_id == other.pk]
+    levels = assessed_levels(both)
     i_help_them: list[Help] = []
     if gaps_visible:
-        their_levels = assessed_levels(other)
-        i_help_them = offers_meeting_needs(offers_of(Offer.objects.active(), business), open_needs(other))
+        their_levels = levels.get(other.pk, {})
+        i_help_them = offers_meeting_needs(
+            [offer for offer in offers if offer.business_id == business.pk],
+            [need for need in needs if need.business_id == other.pk],
+        )
     else:
         their_levels = offered_levels(their_offers)
-    my_levels = assessed_levels(business)
+    my_levels = levels.get(business.pk, {})
     return Comparison(
         rows=[
             DepartmentLevels(department=d, mine=my_levels.get(d.pk), theirs=their_levels.get(d.pk))
@@ -76,29 +88,28 @@ def compare_businesses(*, business: Business, other: Business, gaps_visible: boo
     )
 
 
-def offers_of(offers: OfferQuerySet, business: Business) -> OfferQuerySet:
-    return offers.filter(business=business).select_related("practice__department")
-
-
-def open_needs(business: Business) -> list[Need]:
+def open_needs(business_ids: list[int]) -> list[Need]:
     related = Prefetch("practice__related", queryset=Practice.objects.only("pk"))
     return list(
         Need.objects.open()
-        .filter(business=business)
+        .filter(business__in=business_ids)
         .select_related("practice__department")
         .prefetch_related(related)
     )
 
 
-def assessed_levels(business: Business) -> dict[int, float]:
-    """Department id → the average level of the business's self-assessment there."""
+def assessed_levels(business_ids: list[int]) -> dict[int, dict[int, float]]:
+    """Business id → department id → the average level of the business's self-assessment there."""
     rows = (
-        Assessment.objects.filter(business=business)
-        .values("practice__department")
+        Assessment.objects.filter(business__in=business_ids)
+        .values("business", "practice__department")
         .annotate(level=Avg("level"))
         .order_by()
     )
-    return {row["practice__department"]: float(row["level"]) for row in rows}
+    levels: dict[int, dict[int, float]] = {}
+    for row in rows:
+        levels.setdefault(row["business"], {})[row["practice__department"]] = float(row["level"])
+    return levels
 
 
 def offered_levels(offers: Iterable[Offer]) -> dict[int, float]:

@@ -1,14 +1,13 @@
 """Compare two businesses side by side: levels per department, and where each can help the other."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from businesses.access import can_see_gaps, can_see_profile, member_access
+from businesses.access import compared_business, member_access
 from businesses.charts import Series, radar_chart
-from businesses.models import Business
 from businesses.selectors.compare import compare_businesses
 
 
@@ -17,13 +16,10 @@ from businesses.selectors.compare import compare_businesses
 def compare(request: AuthenticatedHttpRequest, slug: str, other: str) -> HttpResponse:
     access = member_access(request.user, slug)
     business = access.business
-    theirs = get_object_or_404(Business, slug=other)
-    if theirs.pk == business.pk or not can_see_profile(request.user, theirs):
-        raise Http404("No such business.")
     # Privacy (DESIGN.md): the other's needs and self-assessment show only once a
     # moderator has approved a match between us. Until then we compare our own
     # needs and assessment with their public offers, and ask nothing else of them.
-    gaps_visible = can_see_gaps(request.user, theirs)
+    theirs, gaps_visible = compared_business(request.user, business, other)
     comparison = compare_businesses(business=business, other=theirs, gaps_visible=gaps_visible)
     theirs_label = theirs.name if gaps_visible else f"{theirs.name} (from their public offers)"
     chart = radar_chart(

@@ -22,6 +22,7 @@ class Side:
     mine: Business | None
     other: Business | None
     learning: bool = False  # the viewer's business is the learner
+    manages: bool = False  # the viewer is an owner or manager of their business
 
     @property
     def hosting(self) -> bool:
@@ -30,9 +31,9 @@ class Side:
 
 def side_of(user: User, match: Match, current_business_id: int | None) -> Side:
     """Which of the two businesses the user sees the match as: the one they act for when in both."""
-    mine = set(
+    mine = dict(
         Membership.objects.filter(user=user, business_id__in=[match.learner_id, match.host_id]).values_list(
-            "business_id", flat=True
+            "business_id", "role"
         )
     )
     if not mine:
@@ -41,9 +42,10 @@ def side_of(user: User, match: Match, current_business_id: int | None) -> Side:
         chosen = current_business_id
     else:
         chosen = match.learner_id if match.learner_id in mine else match.host_id
+    manages = mine[chosen] in (Membership.Role.OWNER, Membership.Role.MANAGER)
     if chosen == match.learner_id:
-        return Side(mine=match.learner, other=match.host, learning=True)
-    return Side(mine=match.host, other=match.learner)
+        return Side(mine=match.learner, other=match.host, learning=True, manages=manages)
+    return Side(mine=match.host, other=match.learner, manages=manages)
 
 
 def reasons(match: Match, side: Side) -> list[str]:

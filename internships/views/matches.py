@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from businesses.access import SESSION_KEY
-from businesses.models import Membership
 from internships.access import visible_match
 from internships.selectors.matches import exchange_partners, reasons, side_of
 
@@ -24,11 +23,6 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "side": side,
         "reasons": reasons(match, side),
         "exchange": exchange_partners(match, side),
-        "can_request": side.learning
-        and Membership.objects.filter(
-            user=request.user,
-            business=match.learner,
-            role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
-        ).exists(),
+        "can_request": side.learning and side.manages,
     }
     return render(request, "internships/match.html", context)

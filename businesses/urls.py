@@ -7,7 +7,9 @@ app_name = "businesses"
 urlpatterns = [
     path("new/", profiles.create, name="create"),
     path("offers/", browse.offers, name="browse"),
-    path("invitations/<str:token>/", members.invitation, name="invitation"),
+    # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else is no invitation, and never
+    # reaches the database (PostgreSQL refuses a NUL byte in a query with an error).
+    path("invitations/<slug:token>/", members.invitation, name="invitation"),
     path("<slug:slug>/", profiles.detail, name="detail"),
     path("<slug:slug>/edit/", profiles.edit, name="edit"),
     path("<slug:slug>/switch/", profiles.switch, name="switch"),

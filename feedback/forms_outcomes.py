@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from businesses.forms.offers import TOO_LONG
@@ -69,7 +70,10 @@ class ExchangeReviewForm(forms.ModelForm):
             fields[objective_key(objective)] = _rating_field(
                 f"Objective: {objective.title}",
                 missing=f"Rate “{objective.title}” from 1 (poor) to 5 (excellent).",
-                help_text=f"{objective.metric}: {number(objective.baseline)} → {number(objective.target)}",
+                # Help texts are drawn unescaped ({{ help_text|safe }}): the metric is escaped here.
+                help_text=format_html(
+                    "{}: {} → {}", objective.metric, number(objective.baseline), number(objective.target)
+                ),
             )
             if objective.pk in given:
                 self.initial[objective_key(objective)] = given[objective.pk]
@@ -148,9 +152,11 @@ class FollowUpForm(forms.ModelForm):
                 label=f"{capfirst(objective.metric)} today",
                 max_digits=12,
                 decimal_places=2,
-                help_text=(
-                    f"“{objective.title}”: baseline {number(objective.baseline)}, "
-                    f"target {number(objective.target)}."
+                help_text=format_html(
+                    "“{}”: baseline {}, target {}.",
+                    objective.title,
+                    number(objective.baseline),
+                    number(objective.target),
                 ),
                 error_messages={
                     "required": f"Say where “{objective.metric}” stands today, as a number.",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 
 from businesses.forms.offers import TOO_LONG
 from feedback.models import WeeklyReport, WeeklyReview
@@ -107,7 +108,8 @@ class WeeklyReportForm(forms.ModelForm):
                 choices=PROGRESS,
                 coerce=int,
                 widget=forms.RadioSelect,
-                help_text=f"Measured by {objective.metric}.",
+                # Help texts are drawn unescaped ({{ help_text|safe }}): the metric is escaped here.
+                help_text=format_html("Measured by {}.", objective.metric),
                 error_messages={"required": message, "invalid_choice": message},
             )
 

@@ -10,9 +10,10 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from accounts.models import User
-from businesses.forms.offers import TOO_LONG, date_input
+from businesses.forms.offers import TOO_LONG, date_input, within_reach
 from businesses.models import Business, Offer
 from internships.models import Internship
 from internships.selectors.requests import date_problems
@@ -40,6 +41,7 @@ def _date_field(label: str, help_text: str = "") -> forms.DateField:
         widget=date_input(),
         help_text=help_text,
         error_messages={"required": "Give a date.", "invalid": "Give a date, e.g. 2026-03-09."},
+        validators=[within_reach],
     )
 
 
@@ -109,9 +111,12 @@ class RequestForm(_DatesForm):
             "To send someone new, invite them by email."
         )
         self.fields["message"].label = f"Message to {offer.business.name}"
-        self.fields["start"].help_text = (
-            f"{offer.business.name} takes interns from {date_format(offer.available_from, 'j F Y')} "
-            f"to {date_format(offer.available_until, 'j F Y')}."
+        # Help texts are drawn unescaped ({{ help_text|safe }}): the business's name is escaped here.
+        self.fields["start"].help_text = format_html(
+            "{} takes interns from {} to {}.",
+            offer.business.name,
+            date_format(offer.available_from, "j F Y"),
+            date_format(offer.available_until, "j F Y"),
         )
         self.fields[
             "end"
@@ -193,6 +198,8 @@ ObjectiveFormSet = cast(
         validate_min=True,
         max_num=MAX_OBJECTIVES,
         validate_max=True,
+        # Without it a forged TOTAL_FORMS makes the server build up to 1,010 forms.
+        absolute_max=MAX_OBJECTIVES,
     ),
 )
 

@@ -8,13 +8,14 @@ from typing import Any, cast
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from businesses.forms.offers import TOO_LONG, date_input
+from businesses.forms.offers import TOO_LONG, date_input, keep_within_reach
 from internships.models import ImplementationPlan, Internship, Objective, PlanStep, Task
 from internships.services.plans import Step
 from internships.services.work import day
 
 # The models' texts are unlimited TextFields; the forms keep them to what a reader takes in.
 TEXT_LENGTH = 3000
+MAX_STEPS = 30
 RATINGS = [(5, "5 — excellent"), (4, "4 — good"), (3, "3 — adequate"), (2, "2 — weak"), (1, "1 — poor")]
 
 
@@ -132,9 +133,15 @@ class PlanStepForm(forms.ModelForm):
             "kpi": {"required": "Name the KPI this step moves."},
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep_within_reach(self, "due")
+
 
 class BasePlanStepFormSet(BaseInlineFormSet):
     """The plan's steps: the objective choices are the internship's own, read once for every row."""
+
+    default_error_messages = {"too_many_forms": "Keep to %(num)d steps at most: the ones that matter."}
 
     internship: Internship
 
@@ -184,7 +191,16 @@ class BasePlanStepFormSet(BaseInlineFormSet):
 PlanStepFormSet = cast(
     type[BasePlanStepFormSet],
     inlineformset_factory(
-        ImplementationPlan, PlanStep, form=PlanStepForm, formset=BasePlanStepFormSet, extra=1, can_delete=True
+        ImplementationPlan,
+        PlanStep,
+        form=PlanStepForm,
+        formset=BasePlanStepFormSet,
+        extra=1,
+        can_delete=True,
+        # A forged TOTAL_FORMS would otherwise make the server build and draw up to 2,000 rows.
+        max_num=MAX_STEPS,
+        validate_max=True,
+        absolute_max=MAX_STEPS,
     ),
 )
 

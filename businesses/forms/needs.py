@@ -6,7 +6,14 @@ from typing import Any
 
 from django import forms
 
-from businesses.forms.offers import TOO_LONG, date_input, days_field, group_practices, prompt_for_level
+from businesses.forms.offers import (
+    TOO_LONG,
+    date_input,
+    days_field,
+    group_practices,
+    keep_within_reach,
+    prompt_for_level,
+)
 from businesses.models import Need
 
 OUTCOME_LENGTH = 2000
@@ -52,6 +59,7 @@ class NeedForm(forms.ModelForm):
         group_practices(self.fields["practice"])
         prompt_for_level(self.fields["current_level"])
         prompt_for_level(self.fields["target_level"])
+        keep_within_reach(self, "earliest_start")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

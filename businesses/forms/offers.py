@@ -6,7 +6,10 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from businesses.models import LEVELS, Blackout, Offer, Practice
 from businesses.services.offers import BlackoutDates
@@ -14,11 +17,32 @@ from businesses.services.offers import BlackoutDates
 # The models' texts are unlimited TextFields; the forms keep them to what a reader takes in.
 DESCRIPTION_LENGTH = 3000
 TOO_LONG = {"max_length": "Keep it to %(limit_value)d characters or fewer: this text has %(show_value)d."}
+MAX_BLACKOUTS = 50
 
 
 def date_input() -> forms.DateInput:
     # The browser's date picker wants ISO dates whatever the locale.
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def within_reach(value: datetime.date) -> None:
+    """A date from 2000 to five years ahead: anything else is a slip of the keyboard (20226, 0226).
+
+    It also keeps the calendar arithmetic of an internship possible: one ending on 31 December 9999
+    has no next day for its calendar, its weeks or its follow-ups."""
+    latest = timezone.localdate() + datetime.timedelta(days=365 * YEARS_AHEAD)
+    if not EARLIEST_DATE <= value <= latest:
+        first, last = date_format(EARLIEST_DATE, "j F Y"), date_format(latest, "j F Y")
+        raise ValidationError(f"Choose a date between {first} and {last}.", code="out_of_reach")
+
+
+def keep_within_reach(form: forms.BaseForm, *names: str) -> None:
+    for name in names:
+        form.fields[name].validators.append(within_reach)
 
 
 def days_field(label: str, *, initial: int, help_text: str = "") -> forms.IntegerField:
@@ -97,6 +121,7 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         group_practices(self.fields["practice"])
         prompt_for_level(self.fields["level"])
+        keep_within_reach(self, "available_from", "available_until")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -129,6 +154,7 @@ class BlackoutForm(forms.ModelForm):
         # The formset's empty row is optional: the dates are required only once a row is used.
         self.fields["start"].required = False
         self.fields["end"].required = False
+        keep_within_reach(self, "start", "end")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -144,6 +170,7 @@ class BlackoutForm(forms.ModelForm):
 class BaseBlackoutFormSet(BaseInlineFormSet):
     """Blackouts must lie inside the offer's window, which the offer form says."""
 
+    default_error_messages = {"too_many_forms": "Keep to %(num)d unavailable periods at most."}
     window: tuple[datetime.date, datetime.date] | None = None
 
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
@@ -181,7 +208,17 @@ class BaseBlackoutFormSet(BaseInlineFormSet):
 BlackoutFormSet = cast(
     type[BaseBlackoutFormSet],
     inlineformset_factory(
-        Offer, Blackout, form=BlackoutForm, formset=BaseBlackoutFormSet, extra=1, can_delete=True
+        Offer,
+        Blackout,
+        form=BlackoutForm,
+        formset=BaseBlackoutFormSet,
+        extra=1,
+        can_delete=True,
+        # The page adds one empty row per save; a posted row count is capped, or a forged one
+        # (TOTAL_FORMS=100000) makes the server build and draw 2,000 rows.
+        max_num=MAX_BLACKOUTS,
+        validate_max=True,
+        absolute_max=MAX_BLACKOUTS,
     ),
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -45,7 +46,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     managed = managed_business_ids(request.user)
     internships = internships_of(request.user, business_ids=managed)
     business = None
-    if slug := request.GET.get("business"):
+    # Only a slug can name a business: anything else (a NUL byte would make PostgreSQL fail) is ignored.
+    if (slug := request.GET.get("business", "")) and slug_re.fullmatch(slug):
         membership = (
             Membership.objects.filter(user=request.user, business__slug=slug, business_id__in=managed)
             .select_related("business")

@@ -11,7 +11,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
 	python3 python
 
-.PHONY: deps run test lint format worker beat bench requirements clean
+.PHONY: deps run test lint format worker beat bench bench-web bench-email requirements clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@py=""; for candidate in $(PYTHON_CANDIDATES); do \
@@ -61,6 +61,14 @@ beat: deps
 # `peership_bench` on the server of DATABASE_URL, else an SQLite file in the temp directory.
 bench: deps
 	DJANGO_SETTINGS_MODULE=exchange.settings $(PY) -m bench matching --businesses 10000 --json
+
+# The web and email benchmarks (README, "Performance") need DATABASE_URL (PostgreSQL); the web one
+# needs `ab` (Debian's apache2-utils), the email one REDIS_URL. Each uses a throwaway database.
+bench-web: deps
+	DJANGO_SETTINGS_MODULE=exchange.settings $(PY) -m bench web --businesses 10000 --json
+
+bench-email: deps
+	DJANGO_SETTINGS_MODULE=exchange.settings $(PY) -m bench email --reminders 10000 --json
 
 requirements: $(BIN)/.installed
 	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in

@@ -19,13 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in BENCHMARKS.items():
-        try:
-            module = importlib.import_module(f"bench.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"bench.{name}":
-                raise
-            continue
-        module.add_arguments(commands.add_parser(name, help=help_text))
+        importlib.import_module(f"bench.{name}").add_arguments(commands.add_parser(name, help=help_text))
     args = parser.parse_args(argv)
     figures = importlib.import_module(f"bench.{args.command}").run(args)
     if args.json:

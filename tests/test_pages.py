@@ -199,7 +199,7 @@ def test_healthz_reports_database_and_broker(client: Client) -> None:
     assert body["status"] == "ok"
 
 
-def test_healthz_reports_degraded_but_healthy_when_the_broker_is_unreachable(client: Client, settings) -> None:
+def test_healthz_says_degraded_but_healthy_without_the_broker(client: Client, settings) -> None:
     # Pages are still served without Redis: the web process must stay in the load balancer.
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     response = client.get("/healthz")

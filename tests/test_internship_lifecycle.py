@@ -36,6 +36,7 @@ from internships.services.requests import (
     request_internship,
 )
 from notifications.models import Notification
+from notifications.services import relay_pending
 from tests.conftest import missing
 from tests.factories import (
     BusinessFactory,
@@ -273,6 +274,30 @@ def test_the_hosts_owners_are_reminded_on_day_3_once(
     monday.shift(datetime.timedelta(days=1))
     assert run(django_capture_on_commit_callbacks, remind_unanswered) == 0
     assert len(mailoutbox) == 2
+
+
+def test_the_day_3_reminder_waits_for_the_recipients_morning(
+    monday: Any,
+    requested: Internship,
+    host_owner: Any,
+    mailoutbox: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    host_owner.time_zone = "America/Los_Angeles"  # 09:00 UTC is 01:00 there
+    host_owner.save(update_fields=["time_zone"])
+
+    def reminders() -> list[str]:
+        return [m.to[0] for m in mailoutbox if "waits for your answer" in m.subject]
+
+    monday.shift(datetime.timedelta(days=3))
+    assert run(django_capture_on_commit_callbacks, remind_unanswered) == 1
+    assert reminders() == []  # held, not sent at 01:00
+    monday.shift(datetime.timedelta(hours=7, minutes=59))  # 08:59 in Los Angeles
+    run(django_capture_on_commit_callbacks, relay_pending)
+    assert reminders() == []
+    monday.shift(datetime.timedelta(minutes=1))  # 09:00 in Los Angeles
+    run(django_capture_on_commit_callbacks, relay_pending)
+    assert reminders() == [host_owner.email]
 
 
 def test_other_dates_waiting_for_the_learner_remind_the_learners_owners(

@@ -46,6 +46,7 @@ def remind_unanswered(*, now: datetime.datetime | None = None) -> int:
             [(owner, role) for owner in owners_of(side)],
             # One reminder per wait: other dates proposed, or accepted, start a new wait.
             once_per=last.pk if last else 0,
+            hold_to_morning=True,
             waiting_since=timezone.localdate(since),
             expires_on=timezone.localdate(since + EXPIRE_AFTER),
             counter=counter,

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.time_zones import next_local_morning
 from internships.models import Internship
 from notifications.models import Notification
 from notifications.services import queue_email
@@ -27,12 +29,14 @@ def tell(
     *,
     actor: User | None = None,
     once_per: int | None = None,
+    hold_to_morning: bool = False,
     **context: Any,
 ) -> int:
     """Queue the email `internship_<action>` to each recipient once (never to the actor); return how many.
 
     The outbox key makes it once per internship, action and person, whatever retries or a second
-    beat do; `once_per` (an event's id) allows one more for an action that can happen again."""
+    beat do; `once_per` (an event's id) allows one more for an action that can happen again. A reminder
+    (`hold_to_morning`) waits for each recipient's working hours, as the other reminders do."""
     url = settings.SITE_URL + internship.get_absolute_url()
     seen: set[int] = set()
     queued = 0
@@ -69,6 +73,7 @@ def tell(
                 **context,
             },
             recipient=user,
+            not_before=next_local_morning(user, timezone.now()) if hold_to_morning else None,
         )
         queued += 1
     return queued

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -57,9 +58,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/home.html", {"checklist": CHECKLIST})
 
 
-def counted(relation: str, status: str) -> Count:
-    """How many of a member's business's offers or needs are in one state."""
+def counted(relation: str, status: str, *, extra: Q | None = None) -> Count:
+    """How many of a member's business's offers or needs are in one state (and meet `extra`)."""
     in_state = Q(**{f"business__{relation}__status": status})
+    if extra is not None:
+        in_state &= extra
     return Count(f"business__{relation}", filter=in_state, distinct=True)
 
 
@@ -102,7 +105,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Membership.objects.filter(user=request.user)
         .select_related("business")
         .annotate(
-            active_offers=counted("offers", Offer.Status.ACTIVE),
+            # An active offer whose window has ended can no longer be matched: not counted as active.
+            active_offers=counted(
+                "offers",
+                Offer.Status.ACTIVE,
+                extra=Q(business__offers__available_until__gte=timezone.localdate()),
+            ),
             open_needs=counted("needs", Need.Status.OPEN),
             drafts=counted("offers", Offer.Status.DRAFT) + counted("needs", Need.Status.DRAFT),
         )

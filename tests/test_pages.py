@@ -1,5 +1,6 @@
 """Site-wide pages: home, dashboard, health, error pages."""
 
+import datetime
 from datetime import date
 
 import pytest
@@ -7,8 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from businesses.models import Membership, Need
+from businesses.models import Membership, Need, Offer
 from internships.models import Internship
 from tests.conftest import free_port
 from tests.factories import (
@@ -75,6 +77,20 @@ def test_dashboard_lists_my_businesses_with_their_offers_and_needs(client: Clien
     assert business.name in html
     assert "1 active offer" in html and "1 open need" in html
     assert "1 proposal from your self-assessment to confirm" in html
+
+
+def test_dashboard_does_not_count_an_offer_whose_window_has_ended_as_active(
+    client: Client, owner, business
+) -> None:
+    OfferFactory.create(business=business)
+    ended = OfferFactory.create(business=business)
+    Offer.objects.filter(pk=ended.pk).update(
+        available_from=timezone.localdate() - datetime.timedelta(days=60),
+        available_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client.force_login(owner)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "1 active offer" in html and "2 active offers" not in html
 
 
 def test_dashboard_queries_do_not_grow_with_businesses(client: Client, owner, django_assert_num_queries):

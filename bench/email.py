@@ -34,12 +34,14 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from bench.services import create_database, free_port
 
 DATABASE = "peership_bench_email"
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -128,18 +130,6 @@ def bench_environment(*, queue: str, smtp_port: int) -> dict[str, str]:
         # A generous timeout: a busy machine must not turn a slow sink into failed sends.
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}?timeout=60",
     }
-
-
-def create_database(database: Mapping[str, Any]) -> None:
-    import psycopg
-    from psycopg import conninfo, sql
-
-    server = {
-        key.lower(): str(database[key]) for key in ("HOST", "PORT", "USER", "PASSWORD") if database.get(key)
-    }
-    with psycopg.connect(conninfo.make_conninfo(dbname="postgres", **server), autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
 
 
 def bench_users(count: int) -> list[Any]:
@@ -296,12 +286,6 @@ def delete_queue(queue: str) -> None:
 
     with app.connection_for_write() as connection:
         connection.default_channel.queue_delete(queue)  # type: ignore[attr-defined]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class SmtpSink:

@@ -22,7 +22,7 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from bench.services import create_database
 from internships.matching import (
     BusinessInfo,
     MatchResult,
@@ -283,25 +284,13 @@ def use_bench_database() -> str:
     django.setup()
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("postgresql"):
-        _create_postgresql_database(database)
+        create_database(database)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     from django.db import connection
 
     return connection.vendor
-
-
-def _create_postgresql_database(database: Mapping[str, Any]) -> None:
-    import psycopg
-    from psycopg import conninfo, sql
-
-    server = {
-        key.lower(): str(database[key]) for key in ("HOST", "PORT", "USER", "PASSWORD") if database.get(key)
-    }
-    with psycopg.connect(conninfo.make_conninfo(dbname="postgres", **server), autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
 
 
 def measure_incremental(businesses: int, *, runs: int, warmup: int = 5, seed: int = 1) -> float:

@@ -30,7 +30,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from bench.services import create_database, free_port
 
 DATABASE = "peership_bench_web"
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -203,21 +204,6 @@ def prepare_database(businesses: int) -> None:
     # any deployment: after a bulk load or a migration it may not have caught up yet.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-
-
-def create_database(database: Mapping[str, Any], *, drop: bool = False) -> None:
-    import psycopg
-    from psycopg import conninfo, sql
-
-    server = {
-        key.lower(): str(database[key]) for key in ("HOST", "PORT", "USER", "PASSWORD") if database.get(key)
-    }
-    name = sql.Identifier(database["NAME"])
-    with psycopg.connect(conninfo.make_conninfo(dbname="postgres", **server), autocommit=True) as admin:
-        if drop:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 @dataclass(frozen=True)
@@ -392,12 +378,6 @@ def collect_static() -> None:
 
 
 # The server and the load.
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -4,9 +4,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +18,11 @@ from notifications import services
 from notifications.models import Notification
 from notifications.tasks import relay_pending
 from tests.conftest import SmtpSink, missing
+from tests.reliability.services import database_url, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def database_url() -> str:
-    db = connection.settings_dict  # the test database, once pytest-django has made it
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"Timed out after {seconds}s waiting for {what}.")
 
 
 @pytest.fixture

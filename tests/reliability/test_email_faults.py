@@ -48,7 +48,8 @@ from notifications.emails import message_id
 from notifications.models import Notification
 from notifications.tasks import relay_pending
 from tests.conftest import free_port, missing
-from tests.test_worker import ROOT, database_url
+from tests.reliability.services import database_url
+from tests.test_worker import ROOT
 
 pytestmark = [
     pytest.mark.reliability,

@@ -3,8 +3,13 @@ templates/emails/<name>_subject.txt, _message.txt and _message.html."""
 
 import email.policy
 import hashlib
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.headerregistry import HeaderRegistry
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -13,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.utils.timezone import get_current_timezone
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,46 @@ class HeaderClasses(HeaderRegistry):
 HEADER_CLASSES = HeaderClasses()
 
 
+class PreparedMIME(EmailMessage):
+    """An email already made into bytes: its headers can be read, and it is sent as the bytes say."""
+
+    prepared: bytes = b""
+
+    def as_bytes(self, unixfrom: bool = False, policy: Any = None) -> bytes:
+        return self.prepared
+
+    __bytes__ = as_bytes
+
+
+# The Date header, on a line of its own in the header block (dates are never folded).
+DATE_LINE = re.compile(rb"^Date:[^\r\n]*\r\n", re.IGNORECASE | re.MULTILINE)
+
+
+def prepare(message: EmailMultiAlternatives) -> bytes:
+    """The email as the mail server receives it, less its Date header (each send adds the day's own)."""
+    data = message.message(policy=email.policy.SMTP).as_bytes()
+    header_end = data.index(b"\r\n\r\n") + 2
+    return DATE_LINE.sub(b"", data[:header_end], count=1) + data[header_end:]
+
+
 class OutboxMessage(EmailMultiAlternatives):
-    """An email of the outbox, its headers made with HEADER_CLASSES."""
+    """An email of the outbox, its headers made with HEADER_CLASSES.
+
+    With `prepared` bytes (the row's, from prepare()), message() gives them back, dated now, instead
+    of building the email again: that is a third of what a send costs the worker."""
 
     policy_changes: ClassVar[dict[str, Any]] = {}
+    prepared: bytes = b""
 
     def message(self, *, policy: Any = email.policy.default) -> Any:
+        if self.prepared:
+            now = datetime.now(get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC)
+            data = b"Date: " + format_datetime(now).encode() + b"\r\n" + self.prepared
+            # Only the header block is parsed, for whoever reads the headers (the test mailbox does).
+            parser = BytesParser(_class=PreparedMIME, policy=policy or email.policy.default)
+            parsed: PreparedMIME = parser.parsebytes(data, headersonly=True)
+            parsed.prepared = data
+            return parsed
         policy = (policy or email.policy.default).clone(header_factory=HEADER_CLASSES, **self.policy_changes)
         return super().message(policy=policy)
 
@@ -97,14 +137,14 @@ def message_id(key: str) -> str:
 
 def build_message(
     *, to: str, subject: str, text: str, html: str, list_unsubscribe: str = "", key: str = ""
-) -> EmailMultiAlternatives:
-    """The email of an outbox row; `key` (the row's) gives it a stable Message-ID."""
+) -> OutboxMessage:
+    """The email of an outbox row; `key` (the row's) gives it a stable Message-ID. A reminder's text and
+    HTML already end with their unsubscribe footer (queue_email adds it)."""
     headers = {"Message-ID": message_id(key)} if key else {}
     if list_unsubscribe:
         # RFC 2369 and RFC 8058: mail programs show an "Unsubscribe" button that POSTs to the link.
         headers["List-Unsubscribe"] = f"<{list_unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        text, html = with_unsubscribe_footer(text=text, html=html, url=list_unsubscribe)
     message_class = ReminderMessage if list_unsubscribe else OutboxMessage
     message = message_class(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers

@@ -30,6 +30,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # The email made into bytes when it was queued, less its Date header (each send adds its own):
+    # a worker sends it as it is, rather than building it again. Empty on rows queued before it existed.
+    message = models.BinaryField(blank=True, default=b"", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.time_zones import zone_of
-from notifications.emails import render_email
+from notifications.emails import build_message, prepare, render_email, with_unsubscribe_footer
 from notifications.models import MutedKind, Notification
 from notifications.reminders import REMINDER_KINDS, is_reminder, step_is_done
 from notifications.unsubscribe import unsubscribe_url
@@ -66,6 +66,26 @@ def queue_email(
     zone = zone_of(recipient) if recipient is not None else None
     with timezone.override(zone):
         rendered = render_email(template, context, request)
+    text, html = rendered.text, rendered.html
+    if list_unsubscribe:
+        # Added here, once, rather than by the worker at each send: the row holds the email as sent.
+        text, html = with_unsubscribe_footer(text=text, html=html, url=list_unsubscribe)
+    try:
+        # Made into bytes now, once: the worker only adds the date and sends them.
+        message = prepare(
+            build_message(
+                to=to,
+                subject=rendered.subject,
+                text=text,
+                html=html,
+                list_unsubscribe=list_unsubscribe,
+                key=key,
+            )
+        )
+    except ValueError:
+        # An address or header the email library refuses: the worker builds it at send time and
+        # records the failure on the row, where moderators see it (as before there was a `message`).
+        message = b""
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             key=key,
@@ -74,8 +94,9 @@ def queue_email(
                 "recipient": recipient,
                 "to_email": to,
                 "subject": rendered.subject,
-                "body_text": rendered.text,
-                "body_html": rendered.html,
+                "body_text": text,
+                "body_html": html,
+                "message": message,
                 "reminder_of": reminder_of,
                 "list_unsubscribe": list_unsubscribe,
                 "next_attempt_at": not_before,

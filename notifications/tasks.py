@@ -5,11 +5,11 @@ import smtplib
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.core.mail.backends.base import BaseEmailBackend
 
 from notifications import services
-from notifications.emails import build_message
+from notifications.emails import OutboxMessage, build_message
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,9 @@ def relay_pending() -> int:
     return services.relay_pending()
 
 
-def message_for(notification: Notification) -> EmailMultiAlternatives:
-    return build_message(
+def message_for(notification: Notification) -> OutboxMessage:
+    """The row's email; sent as the bytes it was made into when queued, where it has them."""
+    message = build_message(
         to=notification.to_email,
         subject=notification.subject,
         text=notification.body_text,
@@ -86,6 +87,8 @@ def message_for(notification: Notification) -> EmailMultiAlternatives:
         list_unsubscribe=notification.list_unsubscribe,
         key=notification.key,
     )
+    message.prepared = bytes(notification.message)  # a memoryview on PostgreSQL
+    return message
 
 
 def close_quietly(mailer: BaseEmailBackend) -> None:

@@ -151,6 +151,38 @@ def test_each_email_carries_a_message_id_made_from_its_key(mailoutbox, django_ca
     assert message_id(first.key).endswith("@testserver>")
 
 
+def test_an_email_is_made_when_queued_and_dated_when_sent(settings, smtp_sink):
+    settings.MAILERS = {"default": smtp_sink.mailer}
+    with time_machine.travel("2026-11-27 18:00:00Z", tick=False):
+        notification = queue()
+    notification.refresh_from_db()
+    made = bytes(notification.message)
+    assert f"Message-ID: {message_id(notification.key)}\r\n".encode() in made
+    assert b"Date:" not in made.partition(b"\r\n\r\n")[0]
+    with time_machine.travel("2026-11-28 08:30:00Z", tick=False):
+        send_notifications([notification.pk])
+    [received] = smtp_sink.messages
+    # The date is the send's, not the queueing's: a reminder held overnight is not dated the evening before.
+    assert received["Date"] == "Sat, 28 Nov 2026 08:30:00 +0000"
+    assert received["Message-ID"] == message_id(notification.key)
+    assert received["Subject"] == "Your Peership password was changed"
+    text, html = (
+        part.get_payload(decode=True).decode().replace("\r\n", "\n") for part in received.get_payload()
+    )
+    assert (text, html) == (notification.body_text, notification.body_html)
+
+
+def test_a_row_queued_without_its_bytes_is_built_when_sent(settings, smtp_sink):
+    settings.MAILERS = {"default": smtp_sink.mailer}
+    notification = queue()
+    Notification.objects.filter(pk=notification.pk).update(message=b"")  # queued before rows kept them
+    send_notifications([notification.pk])
+    [received] = smtp_sink.messages
+    assert received["Message-ID"] == message_id(notification.key)
+    assert received["Subject"] == "Your Peership password was changed"
+    assert received["Date"]
+
+
 def test_a_chunk_delivered_twice_sends_nothing_twice(mailoutbox):
     notifications = [queue(f"password_changed:mira:{number}") for number in range(3)]
     ids = [notification.pk for notification in notifications]

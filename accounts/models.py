@@ -36,6 +36,21 @@ class Standing(TypedDict):
     authenticator_app: bool
 
 
+def standing_columns() -> dict[str, Exists]:
+    """A person's standing as two columns of their own row: holds accounts.moderate (directly or through
+    a group), and has activated an authenticator app (TOTP)."""
+    holds_moderate = Permission.objects.filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+        codename="moderate",
+        content_type__app_label="accounts",
+    )
+    authenticator_app = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return {
+        "standing_moderate": Exists(holds_moderate),
+        "standing_authenticator_app": Exists(authenticator_app),
+    }
+
+
 class User(AbstractUser):
     """A person; the email address is the login, there is no username."""
 
@@ -61,19 +76,13 @@ class User(AbstractUser):
 
     @cached_property
     def _standing(self) -> Standing:
-        """Whether the person holds accounts.moderate (directly or through a group) and has activated
-        an authenticator app: one query for both, once per request."""
-        holds_moderate = Permission.objects.filter(
-            Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
-            codename="moderate",
-            content_type__app_label="accounts",
-        )
-        authenticator_app = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-        return (
-            User.objects.filter(pk=self.pk)
-            .values(moderate=Exists(holds_moderate), authenticator_app=Exists(authenticator_app))
-            .get()
-        )
+        """Whether the person holds accounts.moderate and has activated an authenticator app: read with
+        the signed-in person's row (accounts.backends), else one query for both, once per request."""
+        row = getattr(self, "standing_moderate", None), getattr(self, "standing_authenticator_app", None)
+        if None in row:
+            columns = standing_columns()
+            row = User.objects.filter(pk=self.pk).annotate(**columns).values_list(*columns).get()
+        return {"moderate": bool(row[0]), "authenticator_app": bool(row[1])}
 
     @cached_property
     def is_moderator(self) -> bool:

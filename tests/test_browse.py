@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("businesses:browse")
 TODAY = date(2026, 3, 2)
-# Session and user, the navigation's memberships (two), the verified-membership
+# The session, the person with their standing, the navigation's memberships, the verified-membership
 # check, the practices for both selects, the count and the page of offers.
-QUERIES = 8
+QUERIES = 7
 
 
 def texts(response) -> str:

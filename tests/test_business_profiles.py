@@ -43,8 +43,9 @@ def switch_url(business: Business) -> str:
     return reverse("businesses:switch", kwargs={"slug": business.slug})
 
 
-# Session and user, the business, the membership, its four counts, the navigation's memberships (two).
-PROFILE_QUERIES = 10
+# Session, the person with their standing, the business, the membership, its four counts, the
+# navigation's memberships.
+PROFILE_QUERIES = 9
 
 
 # Creating a business.
@@ -114,8 +115,8 @@ def test_the_create_form_groups_subsectors_under_their_sector_in_one_query(
     client: Client, user: Any, django_assert_max_num_queries: Any
 ) -> None:
     client.force_login(user)
-    # Session and user, the nav's memberships and moderator check, and the industries: one query for all.
-    with django_assert_max_num_queries(5):
+    # Session, the person with their standing, the nav's memberships, and the industries: one query for all.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("businesses:create"))
     html = response.content.decode()
     assert response.status_code == 200

@@ -171,3 +171,27 @@ def test_each_key_page_makes_as_many_queries_with_ten_times_the_data(
     few = queries_of(client, person, url)
     platform.grow(9)
     assert queries_of(client, person, url) == few
+
+
+def test_being_signed_in_costs_a_page_two_queries(client: Client, platform: Platform) -> None:
+    """The session, and the person with their standing (moderator, authenticator app: the second-factor
+    check reads both on every page) in one query."""
+    client.force_login(platform.moderator)
+    client.get(reverse("healthz"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    [person] = [query["sql"] for query in captured if "accounts_user" in query["sql"]]
+    assert "auth_permission" in person and "mfa_authenticator" in person
+    session, health_check = (query["sql"] for query in captured if query["sql"] != person)
+    assert "django_session" in session and health_check == "SELECT 1"
+
+
+def test_a_moderator_who_loses_the_permission_is_no_longer_one_on_the_next_page(
+    client: Client, platform: Platform
+) -> None:
+    client.force_login(platform.moderator)
+    assert client.get(reverse("internships:moderation_queue")).status_code == 200
+    platform.moderator.user_permissions.clear()
+    platform.moderator.groups.clear()
+    assert client.get(reverse("internships:moderation_queue")).status_code == 403

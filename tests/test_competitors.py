@@ -8,7 +8,10 @@ from django.urls import reverse
 
 from businesses.models import Business, Competitor
 from businesses.services.competitors import CompetitorError, competitor_pairs, declare_competitor
-from tests.factories import BusinessFactory
+from businesses.services.profiles import set_verification
+from internships.models import Match
+from internships.services.matching import run_matching
+from tests.factories import BusinessFactory, NeedFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +325,73 @@ def test_its_number_of_queries_does_not_grow_with_the_list(
 
     assert queries_with(2) == queries_with(18)
     assert client.get(index_url(business)).content.decode().count("Remove<span") == 20
+
+
+# A competitor named before it was on Peership (or before the namer was verified)
+
+
+def test_a_competitor_named_before_it_joined_is_never_matched_once_verified(
+    business: Business, moderator, lead_generation
+) -> None:
+    declare_competitor(business=business, competitor=None, name="pixelcraft ux")
+    newcomer = BusinessFactory.create(
+        name="Pixelcraft UX", verification=Business.Verification.PENDING, industry=business.industry
+    )
+    NeedFactory.create(business=business, practice=lead_generation)
+    OfferFactory.create(business=newcomer, practice=lead_generation)
+
+    set_verification(business=newcomer, status=Business.Verification.VERIFIED, moderator=moderator)
+
+    [entry] = Competitor.objects.filter(business=business)
+    assert (entry.competitor, entry.name) == (newcomer, "")
+    assert {(business.pk, newcomer.pk), (newcomer.pk, business.pk)} <= competitor_pairs()
+    run_matching()
+    assert not Match.objects.exists()
+
+
+def test_names_an_unverified_business_gave_are_linked_when_it_is_verified(
+    business: Business, other_business: Business, moderator
+) -> None:
+    newcomer = BusinessFactory.create(name="Cedar Bakery", verification=Business.Verification.PENDING)
+    declare_competitor(business=newcomer, competitor=None, name="Pixelcraft UX (pune)")
+    declare_competitor(business=newcomer, competitor=None, name="Not On Peership Ltd")
+
+    set_verification(business=newcomer, status=Business.Verification.VERIFIED, moderator=moderator)
+
+    assert {(entry.competitor, entry.name) for entry in Competitor.objects.filter(business=newcomer)} == {
+        (other_business, ""),
+        (None, "Not On Peership Ltd"),
+    }
+
+
+def test_a_name_several_verified_businesses_share_stays_a_name_unless_its_city_says_which(
+    business: Business, moderator
+) -> None:
+    BusinessFactory.create(name="Acme Studio", slug="acme-studio", city="Pune")
+    mumbai = BusinessFactory.create(
+        name="Acme Studio",
+        slug="acme-studio-mumbai",
+        city="Mumbai",
+        verification=Business.Verification.PENDING,
+    )
+    declare_competitor(business=business, competitor=None, name="Acme Studio")
+    declare_competitor(business=business, competitor=None, name="Acme Studio (Mumbai)")
+
+    set_verification(business=mumbai, status=Business.Verification.VERIFIED, moderator=moderator)
+
+    assert {(entry.competitor, entry.name) for entry in Competitor.objects.filter(business=business)} == {
+        (None, "Acme Studio"),  # which of the two? Moderators see the name on both pages.
+        (mumbai, ""),
+    }
+
+
+def test_a_business_named_twice_is_declared_once_after_linking(business: Business, moderator) -> None:
+    newcomer = BusinessFactory.create(name="Pixelcraft UX", verification=Business.Verification.PENDING)
+    Competitor.objects.create(business=business, competitor=newcomer)
+    declare_competitor(business=business, competitor=None, name="Pixelcraft UX")
+
+    set_verification(business=newcomer, status=Business.Verification.VERIFIED, moderator=moderator)
+
+    assert list(Competitor.objects.filter(business=business).values_list("competitor", "name")) == [
+        (newcomer.pk, "")
+    ]

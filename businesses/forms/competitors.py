@@ -1,13 +1,11 @@
-import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from businesses.models import Business, Competitor
+from businesses.services.competitors import verified_businesses_named
 
-# "Name (City)" tells apart two businesses on Peership with the same name.
-NAME_AND_CITY = re.compile(r"(?P<name>.+?)\s*\((?P<city>[^()]+)\)")
 NAME_MAX_LENGTH = 150  # Competitor.name
 CITY_MAX_LENGTH = 100  # Business.city
 
@@ -60,12 +58,7 @@ class CompetitorForm(forms.ModelForm):
 
     def find_business(self, text: str) -> Business | None:
         """The verified business the text names, by name or by "Name (City)"; None if it names none."""
-        candidates = Business.objects.verified().exclude(pk=self.business.pk)
-        found = list(candidates.filter(name__iexact=text)[:2])
-        if not found and (parts := NAME_AND_CITY.fullmatch(text)):
-            found = list(
-                candidates.filter(name__iexact=parts["name"], city__iexact=parts["city"].strip())[:2]
-            )
+        found = verified_businesses_named(text, excluding=self.business)
         if len(found) > 1:
             raise ValidationError(
                 f"Several businesses on Peership are called {text}: add the city in brackets, "

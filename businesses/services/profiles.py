@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from businesses.models import Business, Membership
+from businesses.services.competitors import link_named_competitors
 from businesses.services.offers import refresh_search_vectors
 
 # Slug clashes are resolved with -2, -3…; a concurrent creation with the same name
@@ -87,6 +88,9 @@ def set_verification(
     locked.save(
         update_fields=["verification", "verification_note", "verified_at", "verified_by", "updated_at"]
     )
+    if status == Business.Verification.VERIFIED:
+        # Competitors named before either side was verified now keep the two apart by business.
+        link_named_competitors(business=locked)
     return locked
 
 

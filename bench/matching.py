@@ -20,6 +20,7 @@ import math
 import os
 import random
 import resource
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -278,6 +279,10 @@ def use_bench_database() -> str:
     """Point Django at the bench database (created and migrated if need be); return its vendor."""
     os.environ["DATABASE_URL"] = bench_database_url(os.environ.get("DATABASE_URL"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchange.settings")
+    # As a Celery worker runs in production: DEBUG off (with it on, Django keeps every query's text).
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
     import django
     from django.conf import settings
 

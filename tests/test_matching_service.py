@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -11,14 +12,15 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from businesses.models import Blackout, Business, Competitor, Industry, Need, Offer, Practice
+from businesses.models import Blackout, Business, Competitor, Industry, Mode, Need, Offer, Practice
 from businesses.services.needs import close_need, save_need
 from businesses.services.offers import (
     BlackoutDates,
@@ -27,6 +29,9 @@ from businesses.services.offers import (
     resume_offer,
     save_offer,
 )
+from internships.matching import NeedInfo, OfferInfo, Platform, rules
+from internships.matching.types import Mode as ModeName
+from internships.matching.types import Urgency
 from internships.models import Match, MatchEvent
 from internships.services.matching import RunSummary, load_platform, name_tokens, run_matching, sells_keywords
 from internships.tasks import match_all, match_need, match_offer
@@ -40,6 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LOAD_QUERIES = (
     7  # needs, related practices, offers (with their load), blackouts, businesses, competitors, rejections
 )
+# Needs; related practices, competitors and rejections together; offers (with their load); businesses;
+# blackouts.
+SCOPED_LOAD_QUERIES = 5
 
 
 @pytest.fixture
@@ -204,6 +212,180 @@ def test_a_scoped_load_keeps_to_what_the_need_can_match(
     assert set(platform.businesses) == {learner.pk, host.pk}
 
 
+def test_a_scoped_load_is_the_part_of_the_platform_its_needs_can_match(
+    lead_generation: Practice, onboarding: Practice
+) -> None:
+    """Against the rules of `load_platform` in plain Python, on a random platform of every kind of row."""
+    rng = random.Random(7)
+    today = timezone.localdate()
+    practices = [
+        lead_generation,
+        onboarding,
+        *Practice.objects.exclude(pk__in=[lead_generation.pk, onboarding.pk])[:2],
+    ]
+    lead_generation.related.add(practices[2])
+    businesses = [
+        another_business(
+            f"Bakery {n}",
+            city=rng.choice(["Pune", "Mumbai", " pune "]),
+            verification=rng.choice([Business.Verification.VERIFIED] * 4 + [Business.Verification.PENDING]),
+        )
+        for n in range(8)
+    ]
+    offers = []
+    for _ in range(60):
+        first = today + timedelta(days=rng.randint(-60, 30))
+        shortest = rng.randint(1, 5)
+        offers.append(
+            OfferFactory.create(
+                business=rng.choice(businesses),
+                practice=rng.choice(practices),
+                level=rng.randint(2, 5),
+                capacity=rng.randint(1, 3),
+                mode=rng.choice(list(Mode)),
+                status=rng.choice([Offer.Status.ACTIVE] * 4 + [Offer.Status.PAUSED, Offer.Status.DRAFT]),
+                available_from=first,
+                available_until=first + timedelta(days=rng.randint(20, 150)),
+                min_days=shortest,
+                max_days=shortest + rng.randint(0, 10),
+            )
+        )
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            start = first + timedelta(days=rng.randint(-10, 40))
+            Blackout.objects.create(
+                offer=offers[-1], start=start, end=start + timedelta(days=rng.randint(0, 9))
+            )
+    needs = []
+    for _ in range(25):
+        current = rng.randint(1, 3)
+        needs.append(
+            NeedFactory.create(
+                business=rng.choice(businesses),
+                practice=rng.choice(practices),
+                current_level=current,
+                target_level=rng.randint(current + 1, 5),
+                urgency=rng.choice(list(Need.Urgency)),
+                status=rng.choice([Need.Status.OPEN] * 4 + [Need.Status.CLOSED, Need.Status.DRAFT]),
+                earliest_start=today + timedelta(days=rng.randint(-5, 60)),
+                preferred_days=rng.randint(1, 20),
+            )
+        )
+    pairs_taken = set()
+    for _ in range(50):
+        # A third of the offers take the matches: some have several, up to and past their capacity.
+        need, offer = rng.choice(needs), rng.choice(offers[:20])
+        if need.business_id == offer.business_id or (need.pk, offer.pk) in pairs_taken:
+            continue
+        pairs_taken.add((need.pk, offer.pk))
+        Match.objects.create(
+            need=need,
+            offer=offer,
+            learner_id=need.business_id,
+            host_id=offer.business_id,
+            score=1.0,
+            start=today,
+            days=5,
+            status=rng.choice([Match.Status.PENDING] * 3 + list(Match.Status)),
+            decision_note="Not this one.",
+        )
+    for by, named in rng.sample([(a, b) for a in businesses for b in businesses if a != b], 5):
+        Competitor.objects.create(business=by, competitor=named)
+
+    everything = load_platform(today=today)
+    scopes = [[need.pk] for need in needs] + [[n.pk for n in rng.sample(needs, 4)] for _ in range(5)]
+    for wanted in scopes:
+        loaded = load_platform(today=today, need_ids=wanted)
+        expected = scoped_by_hand(everything, wanted)
+        assert sorted(loaded.needs, key=lambda n: n.id) == expected.needs
+        assert sorted(loaded.offers, key=lambda o: o.id) == expected.offers
+        assert (loaded.businesses, dict(loaded.load)) == (expected.businesses, expected.load)
+        assert loaded.related_practices == expected.related_practices
+        assert loaded.competitor_pairs == expected.competitor_pairs
+        assert loaded.excluded_pairs == expected.excluded_pairs
+
+
+def scoped_by_hand(everything: Platform, wanted: list[int]) -> Platform:
+    """What `load_platform(need_ids=wanted)` promises, from the full load and the rows themselves."""
+    today = everything.today
+    approved = set(Match.objects.filter(status=Match.Status.APPROVED).values_list("need_id", flat=True))
+    needs = [
+        NeedInfo(
+            n.pk,
+            n.business_id,
+            n.practice_id,
+            n.current_level,
+            n.target_level,
+            cast(Urgency, n.urgency),
+            n.earliest_start,
+            n.preferred_days,
+        )
+        for n in Need.objects.filter(pk__in=wanted, status=Need.Status.OPEN).order_by("pk")
+        if n.pk not in approved
+    ]
+    if not needs:
+        return Platform(businesses={}, offers=[], needs=[], today=today)
+    learners = {n.business_id for n in needs}
+    related = frozenset(
+        (a, b) for a, b in everything.related_practices if a in {n.practice_id for n in needs}
+    )
+    practices = {n.practice_id for n in needs} | {b for _, b in related}
+    offers, load = [], {}
+    for offer in Offer.objects.filter(status=Offer.Status.ACTIVE).order_by("pk"):
+        held = offer.matches.filter(
+            Q(status=Match.Status.APPROVED) | Q(status=Match.Status.PENDING) & ~Q(need_id__in=wanted)
+        ).count()
+        if (
+            offer.practice_id in practices
+            and offer.level >= min(n.target_level for n in needs)
+            and offer.available_until >= max(today, min(n.earliest_start for n in needs))
+            and held < offer.capacity
+        ):
+            blackouts = offer.blackouts.filter(end__gte=today).values_list("start", "end")
+            offers.append(
+                OfferInfo(
+                    offer.pk,
+                    offer.business_id,
+                    offer.practice_id,
+                    offer.level,
+                    offer.capacity,
+                    cast(ModeName, offer.mode),
+                    offer.available_from,
+                    offer.available_until,
+                    offer.min_days,
+                    offer.max_days,
+                    blackouts=tuple(sorted(blackouts)),
+                )
+            )
+            if held:
+                load[offer.pk] = held
+    # Onsite offers away from every learner, which the engine would discard, are left out.
+    place = {
+        b: (rules.norm(info.city), rules.norm(info.country)) for b, info in everything.businesses.items()
+    }
+    near = {place[b] for b in learners if b in place}
+    offers = [o for o in offers if o.mode != "onsite" or place.get(o.business_id) in near]
+    load = {pk: held for pk, held in load.items() if pk in {o.id for o in offers}}
+    hosts = {offer.business_id for offer in offers}
+    return Platform(
+        businesses={b: info for b, info in everything.businesses.items() if b in learners | hosts},
+        offers=offers,
+        needs=needs,
+        competitor_pairs=frozenset(
+            (a, b)
+            for a, b in Competitor.objects.values_list("business_id", "competitor_id")
+            if b is not None and (a in learners or b in learners)
+        ),
+        related_practices=related,
+        load=load,
+        today=today,
+        excluded_pairs=frozenset(
+            Match.objects.filter(status=Match.Status.REJECTED, need_id__in=wanted).values_list(
+                "need_id", "offer_id"
+            )
+        ),
+    )
+
+
 def test_loading_takes_the_same_few_queries_however_many_rows(
     django_assert_num_queries: Callable[..., Any],
     learner: Business,
@@ -226,13 +408,13 @@ def test_loading_takes_the_same_few_queries_however_many_rows(
     need_id = Need.objects.earliest("pk").pk
     with django_assert_num_queries(LOAD_QUERIES):
         load_platform()
-    with django_assert_num_queries(LOAD_QUERIES):
+    with django_assert_num_queries(SCOPED_LOAD_QUERIES):
         load_platform(need_ids=[need_id])
     add_rows(6)
     run_matching()
     with django_assert_num_queries(LOAD_QUERIES):
         assert len(load_platform().offers) == 8
-    with django_assert_num_queries(LOAD_QUERIES):
+    with django_assert_num_queries(SCOPED_LOAD_QUERIES):
         load_platform(need_ids=[need_id])
 
 

@@ -48,6 +48,7 @@ class Table:
     offer_rank: Ints  # the position of each offer's id among the sorted ids
     offer_city: Ints  # the host's city code for onsite offers, -1 for remote and hybrid ones
     remaining: Ints  # capacity minus load, per offer
+    offer_values: Ints  # (offers, 5): level, first and last day (ordinals), min and max days
     practices: dict[int, tuple[int, int, int, int]]  # practice -> need range, offer range
     related: dict[int, list[int]]  # practice -> related practices that have offers
 
@@ -122,52 +123,78 @@ def build_table(platform: Platform, need_ids: Collection[int] | None = None) -> 
         if offer.active and offer.business_id in verified and offer.capacity > load.get(offer.id, 0)
     ]
     business_ids = sorted({n.business_id for n in needs} | {o.business_id for o in offers})
-    profiles = {business_id: rules.profile(businesses[business_id]) for business_id in business_ids}
+    profiles: dict[int, rules.Profile] = {}
     cities: dict[tuple[str, str], int] = {}
     countries: dict[str, int] = {}
-    city_of = {}
-    for business_id, found in profiles.items():
+    city_of, country_of = {}, []
+    for business_id in business_ids:
+        found = profiles[business_id] = rules.profile(businesses[business_id])
         city_of[business_id] = cities.setdefault((found.city, found.country), len(cities))
-        countries.setdefault(found.country, len(countries))
+        country_of.append(countries.setdefault(found.country, len(countries)))
 
-    def offer_city(offer: OfferInfo) -> int:
-        return -1 if offer.mode in rules.FLEXIBLE_MODES else city_of[offer.business_id]
+    # Every per-offer value in one pass, then one sort of the rows: on a one-need run, a Python
+    # sort and a list per column cost more than the rest of the engine.
+    flexible = rules.FLEXIBLE_MODES
+    rows = np.array(
+        [
+            (
+                o.practice_id,
+                -1 if o.mode in flexible else city_of[o.business_id],
+                o.level,
+                o.id,
+                o.business_id,
+                o.capacity - load.get(o.id, 0),
+                o.available_from.toordinal(),
+                o.available_until.toordinal(),
+                o.min_days,
+                o.max_days,
+            )
+            for o in offers
+        ],
+        np.int64,
+    ).reshape(-1, 10)
+    order = np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1], rows[:, 0]))
+    rows = rows[order]
+    offers = [offers[index] for index in order.tolist()]
 
-    offers.sort(key=lambda offer: (offer.practice_id, offer_city(offer), offer.level, offer.id))
-
-    ranges: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for index, need in enumerate(needs):
-        ranges[need.practice_id][1] = index + 1
-    for index, offer in enumerate(offers):
-        ranges[offer.practice_id][3] = index + 1
-    previous_need = previous_offer = 0
-    for practice in sorted(ranges):
-        bounds = ranges[practice]
-        bounds[0], bounds[2] = previous_need, previous_offer
-        bounds[1], bounds[3] = max(bounds[1], previous_need), max(bounds[3], previous_offer)
-        previous_need, previous_offer = bounds[1], bounds[3]
+    # Practice -> (need range, offer range): needs and offers are sorted by practice, so a
+    # practice without needs or offers gets an empty range where they would be.
+    need_practice = np.array([need.practice_id for need in needs], np.int64)
+    offer_practice = rows[:, 0]
+    practices = list(dict.fromkeys([*need_practice.tolist(), *offer_practice.tolist()]))
+    keys = np.array(practices, np.int64)
+    bounds = np.column_stack(
+        [
+            np.searchsorted(need_practice, keys, "left"),
+            np.searchsorted(need_practice, keys, "right"),
+            np.searchsorted(offer_practice, keys, "left"),
+            np.searchsorted(offer_practice, keys, "right"),
+        ]
+    ).tolist()
+    ranges = {practice: (b[0], b[1], b[2], b[3]) for practice, b in zip(practices, bounds, strict=True)}
     related: dict[int, list[int]] = defaultdict(list)
     for a, b in sorted(rules.symmetric(platform.related_practices)):
         if a != b and a in ranges and b in ranges and ranges[b][3] > ranges[b][2]:
             related[a].append(b)
     ids = np.array(business_ids, np.int64)
-    offer_ids = np.array([o.id for o in offers], np.int64)
+    offer_ids = rows[:, 3]
     return Table(
         platform=platform,
         profiles=profiles,
         needs=needs,
         offers=offers,
         business_ids=ids,
-        business_city=np.array([city_of[business_id] for business_id in business_ids], np.int64),
-        business_country=np.array([countries[profiles[b].country] for b in business_ids], np.int64),
+        business_city=np.array(list(city_of.values()), np.int64),
+        business_country=np.array(country_of, np.int64),
         need_business=np.searchsorted(ids, np.array([n.business_id for n in needs], np.int64)),
-        offer_business=np.searchsorted(ids, np.array([o.business_id for o in offers], np.int64)),
+        offer_business=np.searchsorted(ids, rows[:, 4]),
         need_ids=np.array([n.id for n in needs], np.int64),
         offer_ids=offer_ids,
         offer_rank=np.argsort(np.argsort(offer_ids)),
-        offer_city=np.array([offer_city(o) for o in offers], np.int64),
-        remaining=np.array([rules.remaining_capacity(platform, o) for o in offers], np.int64),
-        practices={practice: (b[0], b[1], b[2], b[3]) for practice, b in ranges.items()},
+        offer_city=rows[:, 1],
+        remaining=rows[:, 5],
+        offer_values=rows[:, [2, 6, 7, 8, 9]],
+        practices=ranges,
         related=dict(related),
     )
 
@@ -204,8 +231,12 @@ def _columns(table: Table, weights: ScoreWeights) -> _Columns:
         for column, (first, last) in enumerate(blackouts):
             blackout_first[row, column] = first.toordinal()
             blackout_last[row, column] = last.toordinal()
-    position = {int(business_id): index for index, business_id in enumerate(table.business_ids)}
     size = len(table.business_ids)
+    position = (
+        {business_id: index for index, business_id in enumerate(table.business_ids.tolist())}
+        if platform.competitor_pairs
+        else {}
+    )
     keys = {
         min(position[a], position[b]) * size + max(position[a], position[b])
         for a, b in platform.competitor_pairs
@@ -223,16 +254,9 @@ def _columns(table: Table, weights: ScoreWeights) -> _Columns:
         [(n.target_level, n.current_level, n.earliest_start.toordinal(), n.preferred_days) for n in needs],
         np.int64,
     ).reshape(-1, 4)
-    offer_values = np.array(
-        [
-            (o.level, o.available_from.toordinal(), o.available_until.toordinal(), o.min_days, o.max_days)
-            for o in offers
-        ],
-        np.int64,
-    ).reshape(-1, 5)
-    track = [
-        rules.track_record_part(table.profiles[int(b)].info, weights.track_record) for b in table.business_ids
-    ]
+    offer_values = table.offer_values
+    # The profiles are in business index order.
+    track = [rules.track_record_part(found.info, weights.track_record) for found in table.profiles.values()]
     return _Columns(
         need_target=need_values[:, 0],
         need_gain=np.maximum(need_values[:, 0] - need_values[:, 1], 0),

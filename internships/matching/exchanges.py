@@ -44,6 +44,9 @@ def find(table: Table, candidates: Candidates, settings: MatchSettings) -> list[
     """Vertex-disjoint swaps and 3-cycles covering as many businesses as the search finds."""
     if settings.max_cycle_length < 2 or not len(candidates):
         return []
+    # Each business of an exchange is a learner in it: one learner alone (a one-need run) has none.
+    if len(np.unique(table.need_business)) < 2:
+        return []
     size = len(table.business_ids)
     exhaustive = size <= settings.exhaustive_exchanges_up_to
     kept = np.arange(len(candidates))

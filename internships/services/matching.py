@@ -22,13 +22,12 @@ from itertools import batched
 from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from businesses.models import Blackout, Business, Competitor, Need, Offer, Practice
+from businesses.models import Blackout, Business, Need, Offer, Practice
 from businesses.services.competitors import competitor_pairs
 from internships.matching import (
     BusinessInfo,
@@ -96,7 +95,7 @@ def sells_keywords(sells: str, sells_to: str) -> frozenset[str]:
 @lru_cache(maxsize=1 << 16)
 def name_tokens(name: str) -> frozenset[str]:
     """The words of a business's name, without legal forms and small words."""
-    return frozenset(word for word in WORD.findall(name.casefold()) if word not in NAME_STOP_WORDS)
+    return frozenset(WORD.findall(name.casefold())) - NAME_STOP_WORDS
 
 
 @lru_cache(maxsize=1 << 16)
@@ -108,7 +107,7 @@ def _business(
     sells: str,
     sells_to: str,
     name: str,
-    track_record: Decimal | None,
+    track_record: Decimal | float | None,  # a float from SQLite through a raw cursor
 ) -> BusinessInfo:
     """A verified business as the engine sees it; cached, as its words are."""
     return BusinessInfo(
@@ -123,40 +122,46 @@ def _business(
     )
 
 
-def _among(model: type[Business], ids: Collection[int]) -> Q:
-    """`pk__in=ids`, as one array parameter on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return Q(pk__in=ids)
-    # A list of hundreds of placeholders, of another length each run, costs more to build, quote and
-    # parse on the client than the query takes to run; one array keeps the statement's text the same.
-    column = f'"{model._meta.db_table}"."{model._meta.pk.column}"'
-    # The column comes from the model and the ids are a bound parameter: nothing reaches the text.
-    return Q(RawSQL(f"{column} = ANY(%s)", [list(ids)], output_field=BooleanField()))  # noqa: S611
+@lru_cache(maxsize=1 << 16)
+def _offer(
+    pk: int,
+    business: int,
+    practice: int,
+    level: int,
+    capacity: int,
+    mode: ModeName,
+    first: date,
+    last: date,
+    shortest: int,
+    longest: int,
+    blackouts: tuple[tuple[date, date], ...],
+) -> OfferInfo:
+    """An active offer as the engine sees it; cached for incremental runs, which read the same ones again."""
+    return OfferInfo(
+        pk, business, practice, level, capacity, mode, first, last, shortest, longest, blackouts=blackouts
+    )
 
 
 def load_platform(*, today: date | None = None, need_ids: Collection[int] | None = None) -> Platform:
-    """What a run looks at, in seven queries; with `need_ids`, only what those needs can match.
+    """What a run looks at, in a few queries; with `need_ids`, only what those needs can match.
 
     Only what may still match is loaded: verified businesses, their open needs without an
     approved match, and their active offers with a place left and a window not over. With
-    `need_ids`, offers are those of the needs' practices and related ones, at the levels and dates
-    they could serve, and the pending matches of other needs count as load: their places stay
-    held until the next full run reassigns them.
+    `need_ids`, offers are those of the needs' practices and related ones, at the levels, dates and
+    places they could serve, and the pending matches of other needs count as load: their places
+    stay held until the next full run reassigns them.
     """
     today = today or timezone.localdate()
-    scoped = need_ids is not None
-    wanted = list(need_ids or ())
+    if need_ids is not None:
+        return _load_scoped(today, list(need_ids))
     # Each queryset is filtered once, with everything at once: building it costs more than running it.
 
     approved = Match.objects.filter(status=Match.Status.APPROVED, need=OuterRef("pk"))
-    need_filter = Q(~Exists(approved), status=Need.Status.OPEN)
-    if scoped:
-        need_filter &= Q(pk__in=wanted)
     # The database's check constraints keep urgency and mode to the values the engine's types name.
     needs = [
         NeedInfo(pk, business, practice, current, target, cast(Urgency, urgency), earliest, days)
         for pk, business, practice, current, target, urgency, earliest, days in Need.objects.filter(
-            need_filter
+            ~Exists(approved), status=Need.Status.OPEN
         )
         .order_by()
         .values_list(
@@ -170,33 +175,15 @@ def load_platform(*, today: date | None = None, need_ids: Collection[int] | None
             "preferred_days",
         )
     ]
-    if scoped and not needs:
-        return Platform(businesses={}, offers=[], needs=[], today=today)
-    learners = {need.business_id for need in needs}
-    need_practices = {need.practice_id for need in needs}
-
     # Symmetrical: the through table holds each related pair both ways round.
-    related_pairs = Practice.related.through._default_manager.values_list(
-        "from_practice_id", "to_practice_id"
+    related = frozenset(
+        Practice.related.through._default_manager.values_list("from_practice_id", "to_practice_id")
     )
-    if scoped:
-        related_pairs = related_pairs.filter(from_practice_id__in=need_practices)
-    related = frozenset(related_pairs)
 
-    # The places an offer has given away: approved matches (internships will add the interns
-    # placed there) and, in a run over some needs only, the other needs' pending matches.
-    held = Q(status=Match.Status.APPROVED)
+    # The places an offer has given away: approved matches (internships will add the interns placed there).
     offer_filter = Q(status=Offer.Status.ACTIVE, available_until__gte=today)
-    if scoped:
-        held |= Q(status=Match.Status.PENDING) & ~Q(need_id__in=wanted)
-        # Only offers one of the needs could take by practice, level and dates; the engine checks the rest.
-        offer_filter &= Q(
-            practice_id__in=need_practices | {b for _, b in related},
-            level__gte=min(need.target_level for need in needs),
-            available_until__gte=max(today, min(need.earliest_start for need in needs)),
-        )
     places = (
-        Match.objects.filter(held, offer=OuterRef("pk"))
+        Match.objects.filter(status=Match.Status.APPROVED, offer=OuterRef("pk"))
         .order_by()
         .values("offer")
         .annotate(count=Count("pk"))
@@ -228,14 +215,9 @@ def load_platform(*, today: date | None = None, need_ids: Collection[int] | None
     ).values_list("offer_id", "start", "end"):
         blackouts[offer_id].append((start, end))
 
-    business_filter = Q(verification=Business.Verification.VERIFIED)
-    if scoped:
-        # The ids themselves: the primary key's index finds a few hundred at once, where a join or
-        # a subquery would have PostgreSQL hash every business.
-        business_filter &= _among(Business, learners | {row[1] for row in offer_values})
     businesses = {
         pk: _business(pk, *columns)
-        for pk, *columns in Business.objects.filter(business_filter)
+        for pk, *columns in Business.objects.filter(verification=Business.Verification.VERIFIED)
         .order_by()
         .values_list("pk", "city", "country", "industry_id", "sells", "sells_to", "name", "track_record")
     }
@@ -261,34 +243,175 @@ def load_platform(*, today: date | None = None, need_ids: Collection[int] | None
         if taken:
             load[pk] = taken
 
-    if scoped:
-        # A declared competitor blocks a pair only where one side is a learner of this run.
-        declared = (
-            Competitor.objects.filter(
-                Q(business_id__in=learners) | Q(competitor_id__in=learners), competitor__isnull=False
-            )
-            .order_by()
-            .values_list("business_id", "competitor_id")
-        )
-        competitors = frozenset((a, b) for a, b in declared if b is not None)
-    else:
-        competitors = frozenset(competitor_pairs())
-
-    rejected = Q(status=Match.Status.REJECTED)
-    if scoped:
-        rejected &= Q(need_id__in=wanted)
-
     return Platform(
         businesses=businesses,
         offers=offers,
         needs=needs,
-        competitor_pairs=competitors,
+        competitor_pairs=frozenset(competitor_pairs()),
         related_practices=related,
         load=load,
         today=today,
         excluded_pairs=frozenset(
-            Match.objects.filter(rejected).order_by().values_list("need_id", "offer_id")
+            Match.objects.filter(status=Match.Status.REJECTED).order_by().values_list("need_id", "offer_id")
         ),
+    )
+
+
+# What an incremental run loads, in fixed-text SQL: for one need, building the ORM's queries took
+# longer than running them, and turning their rows into model values longer still.
+# The statuses are parameters, from the models' choices.
+SCOPED_NEEDS = """
+    SELECT n.id, n.business_id, n.practice_id, n.current_level, n.target_level, n.urgency,
+           n.earliest_start, n.preferred_days
+    FROM businesses_need n
+    WHERE {wanted} AND n.status = %s
+      AND NOT EXISTS (SELECT 1 FROM internships_match m WHERE m.need_id = n.id AND m.status = %s)
+"""
+# Three small lookups in one round trip, told apart by their first column. The through table
+# holds each related pair both ways round.
+SCOPED_PAIRS = """
+    SELECT 'related', from_practice_id, to_practice_id FROM businesses_practice_related
+    WHERE {practices}
+    UNION ALL
+    SELECT 'competitor', business_id, competitor_id FROM businesses_competitor
+    WHERE competitor_id IS NOT NULL AND ({declared_by} OR {named})
+    UNION ALL
+    SELECT 'rejected', need_id, offer_id FROM internships_match WHERE status = %s AND {rejected}
+"""
+# Each offer with its held places (approved matches and the other needs' pending ones), if it has
+# a place left. The subquery is a fence (OFFSET 0 on PostgreSQL, a limit on SQLite): without one
+# the count would be run twice, once to filter and once to return it.
+SCOPED_OFFERS = """
+    SELECT * FROM (
+        SELECT o.id, o.business_id, o.practice_id, o.level, o.capacity, o.mode, o.available_from,
+               o.available_until, o.min_days, o.max_days, {held} AS held
+        FROM businesses_offer o
+        WHERE o.status = %s AND o.available_until >= %s AND {practices} AND o.level >= %s
+        {fence}
+    ) AS offers
+    WHERE held < capacity
+"""
+# On PostgreSQL, counted up to the capacity only, which is exact for the offers kept: with the
+# limit it finds each offer's matches by index rather than through a bitmap, a third faster on a
+# one-need run. SQLite takes no limit from the outer query.
+HELD_UP_TO_CAPACITY = """
+    (SELECT COUNT(*) FROM (
+        SELECT 1 FROM internships_match m
+        WHERE m.offer_id = o.id AND (m.status = %s OR (m.status = %s AND NOT ({others})))
+        LIMIT o.capacity
+    ) AS counted)
+"""
+HELD_ALL = """
+    (SELECT COUNT(*) FROM internships_match m
+     WHERE m.offer_id = o.id AND (m.status = %s OR (m.status = %s AND NOT ({others}))))
+"""
+# By their ids: the primary key's index finds a few hundred at once, where a join would have
+# PostgreSQL hash every business.
+SCOPED_BUSINESSES = """
+    SELECT id, city, country, industry_id, sells, sells_to, name, track_record FROM businesses_business
+    WHERE verification = %s AND {ids}
+"""
+SCOPED_BLACKOUTS = """
+    SELECT offer_id, start, "end" FROM businesses_blackout WHERE {offers} AND "end" >= %s
+"""
+
+
+def _in(column: str, ids: Collection[int]) -> tuple[str, list[Any]]:
+    """`column IN ids` and its parameters: one array on PostgreSQL, so that the text stays the same."""
+    if connection.vendor == "postgresql":
+        # The array as one text parameter: psycopg quotes a list of a few hundred ids item by item,
+        # which took longer than the query it was for.
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _load_scoped(today: date, wanted: list[int]) -> Platform:
+    """`load_platform(need_ids=wanted)`, in five queries of fixed text."""
+    with connection.cursor() as cursor:
+        sql, ids = _in("n.id", wanted)
+        cursor.execute(
+            SCOPED_NEEDS.format(wanted=sql), [*ids, Need.Status.OPEN.value, Match.Status.APPROVED.value]
+        )
+        # The database's check constraints keep urgency and mode to the values the engine's types name.
+        needs = [NeedInfo(*row) for row in cursor.fetchall()]
+        if not needs:
+            return Platform(businesses={}, offers=[], needs=[], today=today)
+        learners = {need.business_id for need in needs}
+        need_practices = {need.practice_id for need in needs}
+
+        practices, practice_ids = _in("from_practice_id", need_practices)
+        declared_by, learner_ids = _in("business_id", learners)
+        named, _ = _in("competitor_id", learners)
+        rejected, _ = _in("need_id", wanted)
+        cursor.execute(
+            SCOPED_PAIRS.format(practices=practices, declared_by=declared_by, named=named, rejected=rejected),
+            [*practice_ids, *learner_ids, *learner_ids, Match.Status.REJECTED.value, *ids],
+        )
+        pairs: dict[str, set[tuple[int, int]]] = {"related": set(), "competitor": set(), "rejected": set()}
+        for kind, a, b in cursor.fetchall():
+            pairs[kind].add((a, b))
+        related = frozenset(pairs["related"])
+
+        # Only offers one of the needs could take by practice, level and dates; the engine checks the rest.
+        others, _ = _in("m.need_id", wanted)
+        practices, practice_ids = _in("o.practice_id", need_practices | {b for _, b in related})
+        if connection.vendor == "postgresql":
+            held, fence = HELD_UP_TO_CAPACITY, "OFFSET 0"
+        else:
+            held, fence = HELD_ALL, "LIMIT -1 OFFSET 0"
+        cursor.execute(
+            SCOPED_OFFERS.format(held=held.format(others=others), practices=practices, fence=fence),
+            [
+                Match.Status.APPROVED.value,
+                Match.Status.PENDING.value,
+                *ids,
+                Offer.Status.ACTIVE.value,
+                max(today, min(need.earliest_start for need in needs)),
+                *practice_ids,
+                min(need.target_level for need in needs),
+            ],
+        )
+        # Offers with no place left are left out, as the engine would: on a busy platform, half of them.
+        rows = cursor.fetchall()
+
+        sql, business_ids = _in("id", learners | {row[1] for row in rows})
+        cursor.execute(
+            SCOPED_BUSINESSES.format(ids=sql), [Business.Verification.VERIFIED.value, *business_ids]
+        )
+        business_rows = cursor.fetchall()
+        # The engine's location rule, with its own normalising: an onsite offer away from every
+        # learner is left out, and so is its host unless it is a learner or hosts a kept offer. On a
+        # one-need run, a third of the offers, which the engine would only have discarded.
+        place = {pk: (rules.norm(city), rules.norm(country)) for pk, city, country, *_ in business_rows}
+        near = {place[learner] for learner in learners if learner in place}
+        rows = [row for row in rows if row[5] in rules.FLEXIBLE_MODES or place.get(row[1]) in near]
+        kept = learners | {row[1] for row in rows}
+        businesses = {pk: _business(pk, *columns) for pk, *columns in business_rows if pk in kept}
+
+        blackouts: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        if rows:
+            sql, offer_ids = _in("offer_id", [row[0] for row in rows])
+            # Blackouts that ended before today cannot move a placement, which starts today at the earliest.
+            cursor.execute(SCOPED_BLACKOUTS.format(offers=sql), [*offer_ids, today])
+            for offer_id, start, end in cursor.fetchall():
+                blackouts[offer_id].append((start, end))
+
+    offers, load = [], {}
+    for row in rows:
+        pk, taken, dates = row[0], row[10], blackouts.get(row[0])
+        offers.append(_offer(*row[:10], tuple(sorted(dates)) if dates else ()))
+        if taken:
+            load[pk] = taken
+    return Platform(
+        businesses=businesses,
+        offers=offers,
+        needs=needs,
+        # A declared competitor blocks a pair only where one side is a learner of this run.
+        competitor_pairs=frozenset(pairs["competitor"]),
+        related_practices=related,
+        load=load,
+        today=today,
+        excluded_pairs=frozenset(pairs["rejected"]),
     )
 
 
@@ -312,10 +435,10 @@ def run_matching(
             scope = _needs_concerning(offer_id)
         if scope is not None and not scope:
             return RunSummary()
-        pending = _lock_pending(scope)
+        locked = _lock_pending(scope)
         platform = load_platform(today=today, need_ids=scope)
         result = match(platform, settings)
-        summary = _save(result.proposals, pending, platform, scope=scope)
+        summary = _save(result.proposals, locked, platform, scope=scope)
     logger.info(
         "Matching run over %s: %s", "every need" if scope is None else f"{len(scope)} need(s)", summary
     )
@@ -343,22 +466,42 @@ def _needs_concerning(offer_id: int) -> set[int]:
     return set(Need.objects.filter(concerned).values_list("pk", flat=True).distinct())
 
 
+# The matches of some needs that a run may change, by their primary key's order: the pending ones
+# and, as it may propose them again, the withdrawn ones. Fixed text, as for loading.
+SCOPED_LOCK = "SELECT * FROM internships_match WHERE {needs} AND status IN (%s, %s) ORDER BY id {lock}"
+
+
 def _lock_pending(scope: set[int] | None) -> list[Match]:
-    """Lock the pending matches the run may change; `scope` grows by the needs sharing their exchanges."""
+    """Lock the pending matches the run may change; `scope` grows by the needs sharing their exchanges.
+
+    A run over some needs locks (and returns) their withdrawn matches too: `_save` proposes them again.
+    """
     # A moderator deciding one of these rows waits for the run, and the run for the moderator: the
     # decision is then seen (the row left `pending`) rather than overwritten.
     rows = Match.objects.select_for_update(no_key=True).order_by("pk")
     if scope is None:
         return list(rows.filter(status=Match.Status.PENDING))
-    locked = list(rows.filter(status=Match.Status.PENDING, need_id__in=list(scope)))
+    needs, ids = _in("need_id", scope)
+    lock = connection.ops.for_update_sql(no_key=True) if connection.features.has_select_for_update else ""
+    locked = list(
+        Match.objects.raw(
+            SCOPED_LOCK.format(needs=needs, lock=lock),
+            [*ids, Match.Status.PENDING.value, Match.Status.WITHDRAWN.value],
+        )
+    )
     # A swap or a cycle is re-matched whole: matching one of its needs alone would leave the
     # others marked as part of an exchange that no longer holds.
-    exchanges = {row.exchange for row in locked if row.exchange}
+    exchanges = {row.exchange for row in locked if row.exchange and row.status == Match.Status.PENDING}
     if exchanges:
         partners = Match.objects.filter(status=Match.Status.PENDING, exchange__in=exchanges).exclude(
             need_id__in=list(scope)
         )
-        more = list(rows.filter(status=Match.Status.PENDING, need_id__in=partners.values("need_id")))
+        more = list(
+            rows.filter(
+                status__in=[Match.Status.PENDING, Match.Status.WITHDRAWN],
+                need_id__in=partners.values("need_id"),
+            )
+        )
         scope.update(row.need_id for row in more)
         locked += more
     return locked
@@ -413,11 +556,11 @@ def _day(day: date) -> str:
 
 
 def _save(
-    proposals: Sequence[Proposal], pending: list[Match], platform: Platform, *, scope: set[int] | None
+    proposals: Sequence[Proposal], locked: list[Match], platform: Platform, *, scope: set[int] | None
 ) -> RunSummary:
     now = timezone.now()
     proposed = {(p.need_id, p.offer_id): p for p in proposals}
-    current = {(row.need_id, row.offer_id): row for row in pending}
+    current = {(row.need_id, row.offer_id): row for row in locked if row.status == Match.Status.PENDING}
     events: list[MatchEvent] = []
 
     updated, unchanged = [], 0
@@ -442,12 +585,16 @@ def _save(
     # New pairs: proposed again if the engine withdrew them earlier, else proposed for the first time.
     # Rejected pairs never come back (the engine excludes them); approved needs are not matched.
     fresh = [proposal for pair, proposal in proposed.items() if pair not in current]
-    earlier = Match.objects.filter(status=Match.Status.WITHDRAWN)
     if scope is not None:
-        earlier = earlier.filter(need_id__in=list(scope))
-    withdrawn_before = (
-        {(n, o): pk for n, o, pk in earlier.values_list("need_id", "offer_id", "pk")} if fresh else {}
-    )
+        # Locked with the pending ones.
+        withdrawn_before = {
+            (row.need_id, row.offer_id): row.pk for row in locked if row.status == Match.Status.WITHDRAWN
+        }
+    elif fresh:
+        earlier = Match.objects.filter(status=Match.Status.WITHDRAWN)
+        withdrawn_before = {(n, o): pk for n, o, pk in earlier.values_list("need_id", "offer_id", "pk")}
+    else:
+        withdrawn_before = {}
     again = [
         Match(
             pk=withdrawn_before[(p.need_id, p.offer_id)],

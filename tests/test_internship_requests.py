@@ -935,6 +935,23 @@ def test_the_learner_declines_the_other_dates_and_the_request_is_cancelled(
     assert recipients(mailoutbox) == {host_owner.email, intern.email}
 
 
+def test_a_reason_typed_while_the_host_withdrew_the_dates_comes_back_in_the_message(
+    client: Client, owner: Any, countered: Internship
+) -> None:
+    client.force_login(owner)
+    Internship.objects.filter(pk=countered.pk).update(counter_start=None, counter_end=None, counter_note="")
+    response = client.post(
+        url("decline_counter", countered), {"counter_decline-reason": "Neha is away then."}
+    )
+    assert response.status_code == 302
+    assert (
+        "There are no other dates to answer: the host has not proposed any. "
+        "Your reason was not sent; you wrote: “Neha is away then.”"
+    ) in messages_of(response)
+    countered.refresh_from_db()
+    assert countered.status == Status.REQUESTED
+
+
 def test_there_is_no_counter_answer_without_other_dates(
     client: Client, owner: Any, requested: Internship
 ) -> None:

@@ -250,12 +250,14 @@ def decline_counter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _counter_page(request, internship)
     form = CounterDeclineForm(request.POST)
     if form.is_valid():
+        reason = form.cleaned_data["reason"].strip()
         try:
-            services.decline_other_dates(
-                internship_id=internship.pk, declined_by=request.user, reason=form.cleaned_data["reason"]
-            )
+            services.decline_other_dates(internship_id=internship.pk, declined_by=request.user, reason=reason)
         except InternshipError as error:
-            return _refused(request, internship, error)
+            # The dates changed meanwhile, so there is no form to keep the reason in: it comes back
+            # in the message instead, to be used on the internship's page.
+            kept = f" Your reason was not sent; you wrote: “{reason}”" if reason else ""
+            return _refused(request, internship, InternshipError(f"{error}{kept}"))
         messages.success(
             request, f"Dates declined: the request is cancelled and {internship.host.name} is told."
         )

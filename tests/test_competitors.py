@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from businesses.models import Business, Competitor
 from businesses.services.competitors import CompetitorError, competitor_pairs, declare_competitor
-from businesses.services.profiles import set_verification
+from businesses.services.profiles import set_verification, update_business
 from internships.models import Match
 from internships.services.matching import run_matching
 from tests.factories import BusinessFactory, NeedFactory, OfferFactory
@@ -395,3 +395,13 @@ def test_a_business_named_twice_is_declared_once_after_linking(business: Busines
     assert list(Competitor.objects.filter(business=business).values_list("competitor", "name")) == [
         (newcomer.pk, "")
     ]
+
+
+def test_a_business_renamed_to_a_name_others_declared_is_tied_to_those_declarations(
+    business: Business, other_business: Business
+) -> None:
+    declare_competitor(business=business, competitor=None, name="Bolt Studio")
+    other_business.name = "Bolt Studio"
+    update_business(business=other_business)
+    [entry] = Competitor.objects.filter(business=business)
+    assert (entry.competitor, entry.name) == (other_business, "")

@@ -65,6 +65,9 @@ def update_business(*, business: Business) -> Business:
     business.save()
     # Its offers are found by the business's name and city, which may have just changed.
     refresh_search_vectors(business_id=business.pk)
+    if business.is_verified:
+        # A new name may be one that others named as a competitor before it was this business's.
+        link_named_competitors(business=business)
     return business
 
 

@@ -7,7 +7,12 @@ from django.test import Client
 from django.urls import reverse
 
 from businesses.models import Business, Competitor
-from businesses.services.competitors import CompetitorError, competitor_pairs, declare_competitor
+from businesses.services.competitors import (
+    CompetitorError,
+    competitor_pairs,
+    declare_competitor,
+    remove_competitor,
+)
 from businesses.services.profiles import set_verification, update_business
 from internships.models import Match
 from internships.services.matching import run_matching
@@ -405,3 +410,37 @@ def test_a_business_renamed_to_a_name_others_declared_is_tied_to_those_declarati
     update_business(business=other_business)
     [entry] = Competitor.objects.filter(business=business)
     assert (entry.competitor, entry.name) == (other_business, "")
+
+
+# Matching follows at once (after commit), not at the nightly run.
+
+
+def test_a_business_verified_is_matched_at_once(
+    business: Business, moderator, lead_generation, django_capture_on_commit_callbacks
+) -> None:
+    newcomer = BusinessFactory.create(name="Cedar Bakery", verification=Business.Verification.PENDING)
+    need = NeedFactory.create(business=newcomer, practice=lead_generation)
+    OfferFactory.create(business=business, practice=lead_generation)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_verification(business=newcomer, status=Business.Verification.VERIFIED, moderator=moderator)
+    assert list(Match.objects.values_list("need", "status")) == [(need.pk, Match.Status.PENDING)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_verification(business=newcomer, status=Business.Verification.REJECTED, moderator=moderator)
+    assert list(Match.objects.values_list("need", "status")) == [(need.pk, Match.Status.WITHDRAWN)]
+
+
+def test_declaring_a_competitor_withdraws_a_proposal_between_the_two_at_once(
+    business: Business, other_business: Business, lead_generation, django_capture_on_commit_callbacks
+) -> None:
+    NeedFactory.create(business=business, practice=lead_generation)
+    OfferFactory.create(business=other_business, practice=lead_generation)
+    run_matching()
+    assert Match.objects.get().status == Match.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        declared = declare_competitor(business=other_business, competitor=business)
+    assert Match.objects.get().status == Match.Status.WITHDRAWN
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_competitor(competitor=declared)
+    assert Match.objects.get().status == Match.Status.PENDING

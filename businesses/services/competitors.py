@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from businesses.models import Business, Competitor
+from businesses.services.offers import rematch_after_commit
 
 # "Name (City)": how a business names one of several businesses on Peership that share a name
 # (businesses.forms.competitors).
@@ -29,11 +30,15 @@ def declare_competitor(*, business: Business, competitor: Business | None, name:
     try:
         # A second request naming the same business at the same moment meets the unique constraint.
         with transaction.atomic():
-            return Competitor.objects.create(
+            declared = Competitor.objects.create(
                 business=business, competitor=competitor, name="" if competitor else name.strip()
             )
     except IntegrityError as error:
         raise CompetitorError(f"You have already named {competitor or name}.") from error
+    if competitor is not None:
+        # A proposal already made between the two is withdrawn now, not at the nightly run.
+        rematch_after_commit("match_all")
+    return declared
 
 
 def link_named_competitors(*, business: Business) -> int:
@@ -79,6 +84,9 @@ def _link(entry: Competitor, competitor: Business) -> int:
 
 def remove_competitor(*, competitor: Competitor) -> None:
     competitor.delete()
+    if competitor.competitor_id is not None:
+        # The two may be matched again from now on.
+        rematch_after_commit("match_all")
 
 
 def competitor_pairs() -> set[tuple[int, int]]:

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from businesses.models import Business, Membership
 from businesses.services.competitors import link_named_competitors
-from businesses.services.offers import refresh_search_vectors
+from businesses.services.offers import refresh_search_vectors, rematch_after_commit
 
 # Slug clashes are resolved with -2, -3…; a concurrent creation with the same name
 # may take the suffix we picked between our check and our insert, so we try again.
@@ -65,9 +65,9 @@ def update_business(*, business: Business) -> Business:
     business.save()
     # Its offers are found by the business's name and city, which may have just changed.
     refresh_search_vectors(business_id=business.pk)
-    if business.is_verified:
-        # A new name may be one that others named as a competitor before it was this business's.
-        link_named_competitors(business=business)
+    # A new name may be one that others named as a competitor before it was this business's.
+    if business.is_verified and link_named_competitors(business=business):
+        rematch_after_commit("match_all")
     return business
 
 
@@ -80,6 +80,7 @@ def set_verification(
     # taken, so a "not verified" also records its moderator.
     status = Business.Verification(status)
     locked = Business.objects.select_for_update().get(pk=business.pk)
+    was_verified = locked.is_verified
     locked.verification = status
     locked.verification_note = note
     if status == Business.Verification.PENDING:
@@ -91,9 +92,11 @@ def set_verification(
     locked.save(
         update_fields=["verification", "verification_note", "verified_at", "verified_by", "updated_at"]
     )
-    if status == Business.Verification.VERIFIED:
-        # Competitors named before either side was verified now keep the two apart by business.
-        link_named_competitors(business=locked)
+    # Competitors named before either side was verified now keep the two apart by business.
+    linked = link_named_competitors(business=locked) if locked.is_verified else 0
+    if locked.is_verified != was_verified or linked:
+        # Its needs and offers join the matching (or its proposals are withdrawn) now, not at night.
+        rematch_after_commit("match_all")
     return locked
 
 

@@ -33,7 +33,8 @@ from internships.matching import NeedInfo, OfferInfo, Platform, rules
 from internships.matching.types import Mode as ModeName
 from internships.matching.types import Urgency
 from internships.models import Match, MatchEvent
-from internships.services.matching import RunSummary, load_platform, name_tokens, run_matching, sells_keywords
+from internships.services.matching import RunSummary, run_matching
+from internships.services.platform import load_platform, name_tokens, sells_keywords
 from internships.tasks import match_all, match_need, match_offer
 from tests.conftest import missing
 from tests.factories import BusinessFactory, NeedFactory, OfferFactory, PracticeFactory

@@ -109,6 +109,23 @@ def _offer(
     )
 
 
+def _offers(
+    rows: list[tuple[Any, ...]], blackouts: dict[int, list[tuple[date, date]]]
+) -> tuple[list[OfferInfo], dict[int, int]]:
+    """The engine's offers from rows of (id, business, practice, level, capacity, mode, first day, last
+    day, min days, max days, places held), and the places held per offer that has some."""
+    offers, load = [], {}
+    for row in rows:
+        pk, taken, dates = row[0], row[10], blackouts.get(row[0])
+        # The database's check constraints keep the mode to the values the engine's types name.
+        offers.append(
+            _offer(*row[:5], cast(ModeName, row[5]), *row[6:10], tuple(sorted(dates)) if dates else ())
+        )
+        if taken:
+            load[pk] = taken
+    return offers, load
+
+
 def load_platform(*, today: date | None = None, need_ids: Collection[int] | None = None) -> Platform:
     """What a run looks at, in a few queries; with `need_ids`, only what those needs can match.
 
@@ -188,28 +205,7 @@ def load_platform(*, today: date | None = None, need_ids: Collection[int] | None
         .order_by()
         .values_list("pk", "city", "country", "industry_id", "sells", "sells_to", "name", "track_record")
     }
-    offers, load = [], {}
-    for pk, business, practice, level, capacity, mode, first, last, shortest, longest, taken in offer_values:
-        offers.append(
-            OfferInfo(
-                *(
-                    pk,
-                    business,
-                    practice,
-                    level,
-                    capacity,
-                    cast(ModeName, mode),
-                    first,
-                    last,
-                    shortest,
-                    longest,
-                ),
-                blackouts=tuple(sorted(blackouts.get(pk, ()))),
-            )
-        )
-        if taken:
-            load[pk] = taken
-
+    offers, load = _offers(offer_values, blackouts)
     return Platform(
         businesses=businesses,
         offers=offers,
@@ -363,12 +359,7 @@ def _load_scoped(today: date, wanted: list[int]) -> Platform:
             for offer_id, start, end in cursor.fetchall():
                 blackouts[offer_id].append((start, end))
 
-    offers, load = [], {}
-    for row in rows:
-        pk, taken, dates = row[0], row[10], blackouts.get(row[0])
-        offers.append(_offer(*row[:10], tuple(sorted(dates)) if dates else ()))
-        if taken:
-            load[pk] = taken
+    offers, load = _offers(rows, blackouts)
     return Platform(
         businesses=businesses,
         offers=offers,

@@ -149,6 +149,13 @@ TEMPLATES = [
             ],
         },
     },
+    # The long lists of the busiest pages, included with {% jinja %} (exchange/jinja2.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "exchange.jinja2.environment"},
+    },
 ]
 
 # Databases. PostgreSQL in production (DATABASE_URL); an SQLite file by default.

@@ -195,3 +195,15 @@ def test_a_moderator_who_loses_the_permission_is_no_longer_one_on_the_next_page(
     platform.moderator.user_permissions.clear()
     platform.moderator.groups.clear()
     assert client.get(reverse("internships:moderation_queue")).status_code == 403
+
+
+def test_a_person_deleted_while_signed_in_is_signed_out_on_the_next_page(
+    client: Client, platform: Platform
+) -> None:
+    """The person is read with a query built once per process: it still finds nobody for a deleted row."""
+    client.force_login(platform.moderator)
+    assert client.get(reverse("internships:moderation_queue")).status_code == 200
+    platform.moderator.delete()
+    response = client.get(reverse("internships:moderation_queue"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

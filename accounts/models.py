@@ -1,10 +1,13 @@
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
+
+if TYPE_CHECKING:
+    from businesses.models import Membership
 
 
 class UserManager(BaseUserManager["User"]):
@@ -83,6 +86,12 @@ class User(AbstractUser):
             columns = standing_columns()
             row = User.objects.filter(pk=self.pk).annotate(**columns).values_list(*columns).get()
         return {"moderate": bool(row[0]), "authenticator_app": bool(row[1])}
+
+    @cached_property
+    def memberships_held(self) -> list["Membership"]:
+        """The person's memberships, each with its business, read once a request: the navigation
+        (businesses.context_processors) and the internship pages' access check share them."""
+        return list(self.memberships.select_related("business"))
 
     @cached_property
     def is_moderator(self) -> bool:

@@ -11,13 +11,12 @@ else gets 404; one of them acting outside their role gets 403."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import wraps
 from typing import Concatenate
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -69,28 +68,23 @@ def internship_for(user: User, pk: int) -> tuple[Internship, InternshipRoles]:
     """An internship for its intern, its mentor, both businesses' owners and managers, and moderators.
 
     Anyone else gets 404, an employee of either business included: the internship is theirs only
-    once they are its intern or mentor."""
-    managers = Membership.objects.filter(user=user, role__in=[Membership.Role.OWNER, Membership.Role.MANAGER])
+    once they are its intern or mentor: the rule of Internship.objects.visible_to, read here in Python
+    from the viewer's memberships, which the page's navigation reads anyway."""
     try:
-        internship = (
-            Internship.objects.visible_to(user)
-            .select_related(*INTERNSHIP_RELATIONS)
-            # The viewer's roles come with the internship, in the same query.
-            .annotate(
-                learner_managed=Exists(managers.filter(business=OuterRef("learner"))),
-                host_managed=Exists(managers.filter(business=OuterRef("host"))),
-            )
-            .get(pk=pk)
-        )
+        internship = Internship.objects.select_related(*INTERNSHIP_RELATIONS).get(pk=pk)
     except Internship.DoesNotExist:
         raise Http404("No such internship.") from None
+    managing = (Membership.Role.OWNER, Membership.Role.MANAGER)
+    managed = {membership.business_id for membership in user.memberships_held if membership.role in managing}
     roles = InternshipRoles(
         intern=internship.intern_id == user.pk,
         mentor=internship.mentor_id == user.pk,
-        learner_manager=internship.learner_managed,
-        host_manager=internship.host_managed,
+        learner_manager=internship.learner_id in managed,
+        host_manager=internship.host_id in managed,
         moderator=user.is_moderator,
     )
+    if not any(astuple(roles)):
+        raise Http404("No such internship.")
     return internship, roles
 
 

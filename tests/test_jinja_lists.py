@@ -22,7 +22,8 @@ def test_offer_cards_escape_what_the_host_typed(
 ) -> None:
     other_business.name, other_business.city = NAME, MARKUP[0]
     other_business.save()
-    OfferFactory.create(business=other_business, practice=lead_generation, description=MARKUP[1] + TEMPLATE_TEXT)
+    description = MARKUP[1] + TEMPLATE_TEXT
+    OfferFactory.create(business=other_business, practice=lead_generation, description=description)
     client.force_login(owner)
 
     html = client.get(reverse("businesses:browse")).content.decode()

@@ -7,6 +7,7 @@ The filters are Django's own, so a row reads the same in either language."""
 
 from typing import Any
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
@@ -22,7 +23,11 @@ def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
     env.globals.update(url=url, static=static)
     env.filters.update(
+        as_crispy_field=as_crispy_field,
+        capfirst=defaultfilters.capfirst,
+        crispy=as_crispy_form,
         date=defaultfilters.date,
+        linebreaksbr=defaultfilters.linebreaksbr,
         floatformat=defaultfilters.floatformat,
         pluralize=defaultfilters.pluralize,
         truncatewords=defaultfilters.truncatewords,

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("businesses:browse")
 TODAY = date(2026, 3, 2)
-# The session, the person with their standing, the navigation's memberships, the verified-membership
-# check, the practices for both selects, the count and the page of offers.
-QUERIES = 7
+# The session, the person with their standing, the navigation's memberships (which say whether they
+# are in a verified business), the practices for both selects, the count and the page of offers.
+QUERIES = 6
 
 
 def texts(response) -> str:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from businesses.filters import NEWEST_FIRST, OfferFilter
-from businesses.models import Business, Offer
+from businesses.models import Offer
 
 PER_PAGE = 20
 
@@ -19,8 +19,10 @@ def offers(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     # Offers are for members of verified businesses (and moderators). Anyone else
     # gets a normal page saying when browsing opens, not an error: nothing is wrong
-    # with them, their business is simply not verified yet (or they have none).
-    if not Business.objects.verified().of_member(user).exists() and not user.is_moderator:
+    # with them, their business is simply not verified yet (or they have none). Read from
+    # the memberships the navigation shows: no query of its own.
+    in_verified_business = any(membership.business.is_verified for membership in user.memberships_held)
+    if not in_verified_business and not user.is_moderator:
         return render(request, "businesses/browse.html", {"closed": True})
     offers = (
         Offer.objects.browsable()

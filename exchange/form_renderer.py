@@ -1,23 +1,35 @@
-"""The form renderer: Django's own, except that a <select> is written in Python.
+"""The form renderer: Django's own, except that a <select>, an <input> and a <textarea> are written in
+Python.
 
 Django renders each <option> through two template includes, some 60 µs apiece: the practice filter
-of the offer search (79 options) took 5 ms, as long as the rest of its page. The markup written here
-is the one of Django's select.html, option for option."""
+of the offer search (79 options) took 5 ms, as long as the rest of its page. An input or a textarea
+is two or three templates deep too, on every form of the site. The markup written here is the one
+of Django's templates (select.html, input.html, textarea.html), character for character."""
 
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-SELECT = "django/forms/widgets/select.html"
+WIDGETS = "django/forms/widgets/"
+SELECT = WIDGETS + "select.html"
+TEXTAREA = WIDGETS + "textarea.html"
+# Django's templates of these inputs are each one line: {% include "django/forms/widgets/input.html" %}.
+INPUT_KINDS = ["input", "checkbox", "color", "date", "datetime", "email", "file", "hidden", "number"]
+INPUT_KINDS += ["password", "search", "tel", "text", "time", "url"]
+INPUTS = {f"{WIDGETS}{kind}.html" for kind in INPUT_KINDS}
 
 
 class FormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
         if template_name == SELECT:
             return select(context["widget"])
+        if template_name in INPUTS:
+            return input_(context["widget"])
+        if template_name == TEXTAREA:
+            return textarea(context["widget"])
         return super().render(template_name, context, request)
 
 
@@ -37,6 +49,21 @@ def select(widget: dict[str, Any]) -> SafeString:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
+
+
+def input_(widget: dict[str, Any]) -> SafeString:
+    """django/forms/widgets/input.html."""
+    # value|stringformat:'s' escapes even a safe string.
+    value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+    tag = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+    return mark_safe(f"{tag}{value}{attributes(widget['attrs'])}>")  # noqa: S308 (every part is escaped)
+
+
+def textarea(widget: dict[str, Any]) -> SafeString:
+    """django/forms/widgets/textarea.html."""
+    text = format_html("{}", widget["value"]) if widget["value"] else ""
+    tag = format_html('<textarea name="{}"', widget["name"])
+    return mark_safe(f"{tag}{attributes(widget['attrs'])}>\n{text}</textarea>")  # noqa: S308 (every part is escaped)
 
 
 def attributes(attrs: dict[str, Any]) -> str:

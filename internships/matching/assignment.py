@@ -48,6 +48,13 @@ def optimal(table: Table, candidates: Candidates, remaining: Ints) -> Ints:
 
 def _solve(candidates: Candidates, rows: Ints, remaining: Ints) -> Ints:
     needs, need_node = np.unique(candidates.need[rows], return_inverse=True)
+    if len(needs) == 1:
+        # A need alone (as in the run after a need is saved) takes its best candidate, the first row,
+        # as the flow would: every row has room left. Building the flow took most of such a run's
+        # assignment. A tie for the best is still the flow's to break, so the proposals stay the same.
+        best = rank(candidates.score[rows[:2]])
+        if len(best) == 1 or best[0] > best[1]:
+            return rows[:1]
     offers, offer_node = np.unique(candidates.offer[rows], return_inverse=True)
     source, sink, first_need, first_offer = 0, 1, 2, 2 + len(needs)
     flow = min_cost_flow.SimpleMinCostFlow()

@@ -25,6 +25,11 @@ class BusinessInfo:
     name_tokens: frozenset[str] = frozenset()
     track_record: float | None = None  # average review, 1–5; None when the host has no reviews yet
 
+    def __hash__(self) -> int:
+        # By id alone, which equal businesses share: `rules.profile` is cached by business, and
+        # hashing every field took longer than the lookup it was for.
+        return hash(self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class OfferInfo:

@@ -23,8 +23,7 @@ from django.utils import timezone
 from businesses.models import Blackout, Business, Need, Offer, Practice
 from businesses.services.competitors import competitor_pairs
 from internships.matching import BusinessInfo, NeedInfo, OfferInfo, Platform, rules
-from internships.matching.types import Mode as ModeName
-from internships.matching.types import Urgency
+from internships.matching.types import Mode, Urgency
 from internships.models import Match
 
 WORD = re.compile(r"[^\W\d_]+")  # a run of letters, in any script
@@ -65,6 +64,12 @@ def name_tokens(name: str) -> frozenset[str]:
     return frozenset(WORD.findall(name.casefold())) - NAME_STOP_WORDS
 
 
+@lru_cache(maxsize=1 << 12)
+def _place(city: str, country: str) -> tuple[str, str]:
+    """A city and country as the engine's location rule compares them; cached, as businesses share a few."""
+    return rules.norm(city), rules.norm(country)
+
+
 @lru_cache(maxsize=1 << 16)
 def _business(
     pk: int,
@@ -89,24 +94,16 @@ def _business(
     )
 
 
+# id, business, practice, level, capacity, mode, first day, last day, min days, max days
+OfferColumns = tuple[int, int, int, int, int, Mode, date, date, int, int]
+
+
 @lru_cache(maxsize=1 << 16)
-def _offer(
-    pk: int,
-    business: int,
-    practice: int,
-    level: int,
-    capacity: int,
-    mode: ModeName,
-    first: date,
-    last: date,
-    shortest: int,
-    longest: int,
-    blackouts: tuple[tuple[date, date], ...],
-) -> OfferInfo:
+def _offer(columns: OfferColumns, blackouts: tuple[tuple[date, date], ...]) -> OfferInfo:
     """An active offer as the engine sees it; cached for incremental runs, which read the same ones again."""
-    return OfferInfo(
-        pk, business, practice, level, capacity, mode, first, last, shortest, longest, blackouts=blackouts
-    )
+    # Keyed by the row's columns as they come: unpacked into eleven arguments, the key took longer
+    # to build than the offer. The database's check constraints keep the mode to the engine's values.
+    return OfferInfo(*columns, blackouts=blackouts)
 
 
 def _offers(
@@ -116,13 +113,10 @@ def _offers(
     day, min days, max days, places held), and the places held per offer that has some."""
     offers, load = [], {}
     for row in rows:
-        pk, taken, dates = row[0], row[10], blackouts.get(row[0])
-        # The database's check constraints keep the mode to the values the engine's types name.
-        offers.append(
-            _offer(*row[:5], cast(ModeName, row[5]), *row[6:10], tuple(sorted(dates)) if dates else ())
-        )
-        if taken:
-            load[pk] = taken
+        dates = blackouts.get(row[0])
+        offers.append(_offer(row[:10], tuple(sorted(dates)) if dates else ()))
+        if row[10]:
+            load[row[0]] = row[10]
     return offers, load
 
 
@@ -345,11 +339,13 @@ def _load_scoped(today: date, wanted: list[int]) -> Platform:
         # The engine's location rule, with its own normalising: an onsite offer away from every
         # learner is left out, and so is its host unless it is a learner or hosts a kept offer. On a
         # one-need run, a third of the offers, which the engine would only have discarded.
-        place = {pk: (rules.norm(city), rules.norm(country)) for pk, city, country, *_ in business_rows}
+        # Rows by index rather than unpacked: these lines run for every host of every run.
+        place = {row[0]: _place(row[1], row[2]) for row in business_rows}
         near = {place[learner] for learner in learners if learner in place}
-        rows = [row for row in rows if row[5] in rules.FLEXIBLE_MODES or place.get(row[1]) in near]
+        flexible = rules.FLEXIBLE_MODES
+        rows = [row for row in rows if row[5] in flexible or place.get(row[1]) in near]
         kept = learners | {row[1] for row in rows}
-        businesses = {pk: _business(pk, *columns) for pk, *columns in business_rows if pk in kept}
+        businesses = {row[0]: _business(*row) for row in business_rows if row[0] in kept}
 
         blackouts: dict[int, list[tuple[date, date]]] = defaultdict(list)
         if rows:

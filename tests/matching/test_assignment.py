@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import pytest
+
 from internships.matching import MatchSettings, Platform, greedy, match, naive
 from tests.matching.builders import business, need, offer, pairs, platform
 
@@ -64,6 +66,20 @@ def test_incremental_runs_match_only_the_given_needs_against_capacity_left() -> 
     assert pairs(match(loaded, need_ids=[20, 30])) == {(30, 10)}
     assert pairs(match(loaded, need_ids=[20])) == {(20, 10)}
     assert match(loaded, need_ids=[]).proposals == ()
+
+
+def test_a_need_alone_takes_its_best_offer_with_room() -> None:
+    """Its best candidate, as the baseline picks it; on a tie for the best, one of the best."""
+    rng = random.Random(11)
+    from tests.matching.platforms import random_platform
+
+    for _ in range(30):
+        shared = random_platform(rng, rng.randint(2, 12))
+        shared = replace(shared, load={o.id: rng.randint(0, o.capacity) for o in shared.offers[::3]})
+        for one in shared.needs:
+            alone = match(shared, need_ids=[one.id]).proposals
+            best = naive(replace(shared, needs=[one])).proposals
+            assert [p.score for p in alone] == pytest.approx([p.score for p in best], abs=1e-6)
 
 
 def test_the_same_input_gives_the_same_result_whatever_its_order() -> None:

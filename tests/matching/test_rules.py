@@ -7,7 +7,16 @@ from datetime import date
 
 import pytest
 
-from internships.matching import MatchResult, MatchSettings, Platform, ScoreWeights, greedy, match, naive
+from internships.matching import (
+    MatchResult,
+    MatchSettings,
+    Platform,
+    ScoreWeights,
+    greedy,
+    match,
+    naive,
+    rules,
+)
 from tests.matching.builders import business, day, need, offer, pairs, platform
 
 Engine = Callable[[Platform], MatchResult]
@@ -282,3 +291,11 @@ def test_weights_scale_each_part() -> None:
 def test_settings_reject_values_the_engine_cannot_honour(values: dict) -> None:
     with pytest.raises(ValueError):
         MatchSettings(**values)
+
+
+def test_a_changed_business_is_profiled_afresh() -> None:
+    """Profiles are cached by business: the same id with other values is another business."""
+    assert rules.profile(business(HOST, city="Pune")).city == "pune"
+    assert rules.profile(business(HOST, city=" Mumbai ")).city == "mumbai"
+    bakery = business(HOST, city="Mumbai", sells_keywords=frozenset({"Bread"}))
+    assert rules.profile(bakery).sells == {"bread"}

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from django.template.defaultfilters import floatformat
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
 
 from businesses.models import Business, Practice
 from exchange.jinja2 import floatformat as jinja_floatformat
+from exchange.jinja2 import url as jinja_url
 from tests.factories import MatchFactory, NeedFactory, OfferFactory
 from tests.hostile import MARKUP, assert_escaped
 
@@ -62,3 +63,40 @@ def test_queue_rows_escape_the_names_of_both_businesses(
 )
 def test_the_lists_floatformat_writes_what_djangos_does(value: float, places: int) -> None:
     assert jinja_floatformat(value, places) == floatformat(value, places)
+
+
+def named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, int]]:
+    """Every named URL of the project, with the number of its arguments."""
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            found += named_patterns(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+        elif entry.name:
+            found.append((f"{namespace}{entry.name}", entry.pattern.regex.groups))
+    return found
+
+
+def test_the_lists_urls_are_djangos_for_every_url_of_whole_numbers() -> None:
+    checked = 0
+    for name, arity in named_patterns(get_resolver()):
+        for args in ([7] * arity, [1234567] * arity, list(range(arity))):
+            try:
+                expected = reverse(name, args=args)
+            except NoReverseMatch:
+                continue
+            assert jinja_url(name, *args) == expected, name
+            checked += 1
+    assert checked > 50
+    assert jinja_url("businesses:detail", "on-demand-staffing") == "/businesses/on-demand-staffing/"
+    with pytest.raises(NoReverseMatch):
+        jinja_url("internships:moderation_match", -1)
+
+
+def test_the_lists_urls_follow_the_script_prefix() -> None:
+    path = reverse("internships:moderation_match", args=[5])
+    set_script_prefix("/peership/")
+    try:
+        assert jinja_url("internships:moderation_match", 5) == "/peership" + path
+    finally:
+        set_script_prefix("/")
+    assert jinja_url("internships:moderation_match", 5) == path

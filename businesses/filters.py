@@ -25,7 +25,7 @@ FALLBACK_MAX_WORDS = 10
 class FilterForm(forms.Form):
     """The form of a list page's filters (a GET form), with Bootstrap's classes on its widgets.
 
-    Templates write the markup around each field with _filter_field.html: crispy-forms took a sixth
+    Templates write the markup around each field with filter_field.html (Jinja2): crispy-forms took a sixth
     of the offer search's time to write the same."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,7 +4,8 @@ Python.
 Django renders each <option> through two template includes, some 60 µs apiece: the practice filter
 of the offer search (79 options) took 5 ms, as long as the rest of its page. An input or a textarea
 is two or three templates deep too, on every form of the site. The markup written here is the one
-of Django's templates (select.html, input.html, textarea.html), character for character."""
+of Django's templates (select.html, input.html, textarea.html), character for character (but for
+an input's value marked safe, which is escaped here all the same)."""
 
 from typing import Any
 
@@ -53,7 +54,8 @@ def select(widget: dict[str, Any]) -> SafeString:
 
 def input_(widget: dict[str, Any]) -> SafeString:
     """django/forms/widgets/input.html."""
-    # value|stringformat:'s' escapes even a safe string.
+    # Escaped even when marked safe (Django's template would leave a safe value as it is): a value
+    # is what someone typed.
     value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
     tag = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
     return mark_safe(f"{tag}{value}{attributes(widget['attrs'])}>")  # noqa: S308 (every part is escaped)

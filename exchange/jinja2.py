@@ -13,6 +13,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_c
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in django-stubs)
 from jinja2 import Environment
 
 # Stand-ins for whole-number arguments: a list's URLs differ only in their ids, so each is reversed
@@ -43,9 +44,15 @@ def url(name: str, *args: Any) -> str:
 def floatformat(value: Any, places: Any = -1) -> str:
     """Django's floatformat, and for a float to a fixed number of places (a score) the same text
     without its formatting machinery, a twentieth of the work: a queue page shows some seventy scores."""
-    if type(value) is float and 1e-6 <= value < 1e15 and type(places) is int and places > 0:
+    if type(value) is float and 1e-6 <= value < 1e15 and type(places) is int and 0 < places <= 6:
         return f"{Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}"
     return defaultfilters.floatformat(value, places)
+
+
+def date(value: Any, arg: str | None = None) -> str:
+    """Django's date filter, in the viewer's time zone as Django's templates give it (they turn an aware
+    datetime to local time before the filter; Jinja2 calls it as it is)."""
+    return defaultfilters.date(template_localtime(value), arg)
 
 
 def environment(**options: Any) -> Environment:
@@ -55,7 +62,7 @@ def environment(**options: Any) -> Environment:
         as_crispy_field=as_crispy_field,
         capfirst=defaultfilters.capfirst,
         crispy=as_crispy_form,
-        date=defaultfilters.date,
+        date=date,
         linebreaksbr=defaultfilters.linebreaksbr,
         floatformat=floatformat,
         pluralize=defaultfilters.pluralize,

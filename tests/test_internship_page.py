@@ -2,7 +2,7 @@
 businesses' owners and managers, moderators — nobody else), what the page shows (objectives, the week
 plan, tasks and reviews, the plan, the final assessment, the timeline), and their query counts."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -174,6 +174,26 @@ def test_it_shows_the_plan_the_final_assessment_and_the_timeline(
     timeline = html[html.index('id="timeline"') :]
     assert "Accepted</strong>" in timeline and "by Arjun Mentor" in timeline
     assert "by Peership" in timeline  # no actor: the beat did it
+
+
+def test_times_on_the_page_are_in_the_viewers_time_zone(
+    client: Client, internship: Internship, owner: Any, mentor: Any
+) -> None:
+    """The timeline and the tasks are written by Jinja2, which must turn times to local time as Django's
+    templates do: 23:30 UTC on 2 March is 05:00 on 3 March in India."""
+    late = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+    event = InternshipEvent.objects.create(internship=internship, action="accepted", status="accepted")
+    InternshipEvent.objects.filter(pk=event.pk).update(created_at=late)
+    TaskFactory.create(
+        internship=internship, status=Task.Status.DONE, done_note="Drafted.", done_at=late, title="Draft"
+    )
+    owner.time_zone = "Asia/Kolkata"
+    owner.save()
+    client.force_login(owner)
+    html = html_of(client.get(page_url(internship)))
+    timeline = html[html.index('id="timeline"') :]
+    assert '<time datetime="2026-03-03T05:00:00+05:30">3 Mar 2026, 05:00</time>' in timeline
+    assert "Done on <time" in html and ">3 Mar 2026</time>:</strong> Drafted." in html
 
 
 def test_the_mentor_gets_the_task_form_and_the_intern_the_done_form(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -184,10 +185,12 @@ class BusinessAdmin(admin.ModelAdmin):
     ) -> None:
         assert request.user.is_authenticated
         businesses = list(queryset)
-        for business in businesses:
-            set_verification(
-                business=business, status=status, moderator=request.user, note=business.verification_note
-            )
+        # All or none, and one matching run after them (businesses.services.offers.rematch_after_commit).
+        with transaction.atomic():
+            for business in businesses:
+                set_verification(
+                    business=business, status=status, moderator=request.user, note=business.verification_note
+                )
         self.message_user(
             request,
             f"{len(businesses)} business{'es' if len(businesses) != 1 else ''} marked "

@@ -11,6 +11,7 @@ from django.urls import reverse
 from businesses.access import SESSION_KEY
 from businesses.admin import BusinessAdmin
 from businesses.models import Business, Membership
+from businesses.services.offers import Rematch, rematch_after_commit
 from businesses.services.profiles import create_business, set_verification, unique_slug
 from tests.factories import BusinessFactory, MembershipFactory
 from tests.helpers import assert_asks_to_log_in
@@ -427,6 +428,28 @@ def test_the_admin_marks_businesses_verified_and_not_verified(admin_client_of: C
     admin_client_of.post(url, {"action": "mark_not_verified", "_selected_action": [second.pk]})
     second.refresh_from_db()
     assert second.verification == Business.Verification.REJECTED
+
+
+def test_marking_businesses_verified_together_starts_one_matching_run(
+    admin_client_of: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Each verification asks for a full run after commit; one action is one transaction, and one run."""
+    pending = BusinessFactory.create_batch(3, verification=Business.Verification.PENDING)
+    url = reverse("admin:businesses_business_changelist")
+    with django_capture_on_commit_callbacks() as callbacks:
+        admin_client_of.post(url, {"action": "mark_verified", "_selected_action": [b.pk for b in pending]})
+    assert [c for c in callbacks if isinstance(c, Rematch)] == [Rematch("match_all", ())]
+    assert Business.objects.filter(pk__in=[b.pk for b in pending], verification="verified").count() == 3
+
+
+def test_a_transaction_queues_each_matching_task_once(django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        rematch_after_commit("match_need", 1)
+        rematch_after_commit("match_need", 1)
+        rematch_after_commit("match_need", 2)
+        rematch_after_commit("match_all")
+        rematch_after_commit("match_all")
+    assert callbacks == [Rematch("match_need", (1,)), Rematch("match_need", (2,)), Rematch("match_all", ())]
 
 
 def test_the_admin_lists_businesses_with_filters_and_search(

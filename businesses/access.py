@@ -144,14 +144,6 @@ def gaps_access(user: User, slug: str) -> Access:
         return Access(business, None)
 
 
-def current_membership(request: HttpRequest) -> Membership | None:
-    """The business the user is acting for (chosen with the switcher), or their first."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    return choose_current(list(Membership.objects.filter(user=user).select_related("business")), request)
-
-
 def choose_current(memberships: Sequence[Membership], request: HttpRequest) -> Membership | None:
     """Of the user's memberships, the one chosen with the switcher, else the oldest."""
     chosen = request.session.get(SESSION_KEY)

@@ -11,7 +11,6 @@ from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django.template import defaultfilters
-from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in django-stubs)
 from jinja2 import Environment
@@ -57,7 +56,7 @@ def date(value: Any, arg: str | None = None) -> str:
 
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=url)
     env.filters.update(
         as_crispy_field=as_crispy_field,
         capfirst=defaultfilters.capfirst,

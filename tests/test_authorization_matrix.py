@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.http import HttpResponseBase
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -71,33 +71,9 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
+from tests.helpers import Pattern, walk
 
 # The URL patterns, walked from the root resolver.
-
-
-@dataclass(frozen=True)
-class Pattern:
-    name: str | None  # "namespace:name", or None for an unnamed pattern
-    route: str
-    module: str
-
-
-def walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None) -> Iterator[Pattern]:
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = namespace
-            if entry.namespace:
-                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            yield from walk(entry, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
-            callback = entry.callback
-            module = getattr(callback, "__module__", "") or ""
-            view_class = getattr(callback, "view_class", None)
-            if view_class is not None:
-                module = view_class.__module__
-            yield Pattern(name=name, route=prefix + str(entry.pattern), module=module)
-
 
 PATTERNS = list(walk(get_resolver()))
 ROWS: dict[str, Row] = {**MATRIX, **ACCOUNT_PAGES}

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.template.defaultfilters import floatformat
 from django.test import Client
-from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse, set_script_prefix
+from django.urls import NoReverseMatch, get_resolver, reverse, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +15,7 @@ from businesses.models import Business, Practice
 from exchange.jinja2 import floatformat as jinja_floatformat
 from exchange.jinja2 import url as jinja_url
 from tests.factories import MatchFactory, NeedFactory, OfferFactory
+from tests.helpers import walk
 from tests.hostile import MARKUP, assert_escaped
 
 NAME = '<img src=x onerror=alert(1)> & "Co"'
@@ -65,20 +66,12 @@ def test_the_lists_floatformat_writes_what_djangos_does(value: float, places: in
     assert jinja_floatformat(value, places) == floatformat(value, places)
 
 
-def named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, int]]:
-    """Every named URL of the project, with the number of its arguments."""
-    found = []
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            found += named_patterns(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
-        elif entry.name:
-            found.append((f"{namespace}{entry.name}", entry.pattern.regex.groups))
-    return found
-
-
 def test_the_lists_urls_are_djangos_for_every_url_of_whole_numbers() -> None:
     checked = 0
-    for name, arity in named_patterns(get_resolver()):
+    for pattern in walk(get_resolver()):
+        if pattern.name is None:
+            continue
+        name, arity = pattern.name, pattern.route.count("<")
         for args in ([7] * arity, [1234567] * arity, list(range(arity))):
             try:
                 expected = reverse(name, args=args)

@@ -57,7 +57,8 @@ class Match(models.Model):
         CYCLE = "cycle", "Cycle of three"
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="matches")
+    # Indexed below, with the columns that count an offer's places held.
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="matches", db_index=False)
     # Denormalised from need and offer: the queue filters and sorts by them.
     learner = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="matches_as_learner")
     host = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="matches_as_host")
@@ -102,6 +103,9 @@ class Match(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-risk", "-score"], name="match_queue"),
+            # An offer's places held (approved matches, other needs' pending ones) are counted from this
+            # index alone by an incremental matching run (PostgreSQL; SQLite ignores the included columns).
+            models.Index(fields=["offer"], include=["status", "need"], name="match_offer_held"),
             # The moderation queue reads pending singles in its order, and groups the pending matches of
             # swaps and cycles, from these two alone (internships.selectors.moderation.QueueItems).
             models.Index(

@@ -13,9 +13,14 @@ from typing import Any, overload
 
 import pytest
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Floor
 from django.http import QueryDict
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from businesses.models import Business, Practice
 from internships.forms import QueueFilter
@@ -192,3 +197,22 @@ def test_a_filter_that_can_match_nothing_reads_an_empty_queue(django_assert_num_
     with django_assert_num_queries(0):
         page, items = queue_page(Match.objects.moderation_queue().filter(pk__in=[]), None)
     assert (page.paginator.count, items) == (0, [])
+
+
+def test_the_department_choices_are_the_ones_django_lists() -> None:
+    DepartmentFactory.create(slug="it", name="IT & <Ops>")
+    DepartmentFactory.create(slug="hr", name="HR")
+    field = QueueFilter(QueryDict()).form.fields["department"]
+    assert isinstance(field, ModelChoiceField)
+    assert [(str(value), label) for value, label in field.choices] == [
+        (str(value), label) for value, label in ModelChoiceIterator(field)
+    ]
+
+
+def test_the_queue_page_reads_no_server_side_cursor(client: Client, moderator: Any) -> None:
+    """Django reads a choice field's rows with .iterator(): on PostgreSQL, a cursor of three round trips."""
+    platform(5)
+    client.force_login(moderator)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("internships:moderation_queue")).status_code == 200
+    assert not [query for query in captured if query["sql"].startswith("DECLARE")]

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 
 # Pending matches, apart (singles) or in a swap or a cycle: the moderation queue's two kinds of item.
+# The queue's SQL (internships.selectors.moderation.ITEMS) writes the same conditions, so that
+# PostgreSQL reads each kind from its partial index below (tests/test_moderation_queue_sql.py compares).
 QUEUE_SINGLES = Q(status="pending", exchange="")
 QUEUE_EXCHANGES = Q(status="pending") & ~Q(exchange="")
 

@@ -50,6 +50,11 @@ def queue_url(**params: str) -> str:
     return url + ("?" + "&".join(f"{key}={value}" for key, value in params.items()) if params else "")
 
 
+def shown(client: Client, url: str) -> list[list[int]]:
+    """The queue's items at `url`, each as the ids of its matches."""
+    return [[match.pk for match in item.matches] for item in client.get(url).context["items"]]
+
+
 def url(name: str, match: Match) -> str:
     return reverse(f"internships:{name}", args=[match.pk])
 
@@ -186,7 +191,11 @@ def test_the_queue_lists_pending_matches_riskiest_first_then_best_scored(
     response = client.get(queue_url())
 
     assert response.status_code == 200
-    assert [item.matches for item in response.context["items"]] == [[flagged], [best], [match]]
+    assert [[m.pk for m in item.matches] for item in response.context["items"]] == [
+        [flagged.pk],
+        [best.pk],
+        [match.pk],
+    ]
     html = html_of(response)
     assert "3 items awaiting a decision" in html
     assert url("moderation_match", flagged) in html
@@ -223,8 +232,8 @@ def test_a_filter_shows_the_whole_exchange_a_leg_of_which_it_matches(client: Cli
 
 def test_the_queue_filters_by_flags(client: Client, moderator: Any, match: Match, flagged: Match) -> None:
     client.force_login(moderator)
-    assert [i.matches for i in client.get(queue_url(flagged="yes")).context["items"]] == [[flagged]]
-    assert [i.matches for i in client.get(queue_url(flagged="no")).context["items"]] == [[match]]
+    assert shown(client, queue_url(flagged="yes")) == [[flagged.pk]]
+    assert shown(client, queue_url(flagged="no")) == [[match.pk]]
 
 
 def test_the_queue_filters_by_kind(client: Client, moderator: Any, match: Match) -> None:
@@ -232,7 +241,7 @@ def test_the_queue_filters_by_kind(client: Client, moderator: Any, match: Match)
     client.force_login(moderator)
     [item] = client.get(queue_url(kind="swap")).context["items"]
     assert item.matches[0].exchange == legs[0].exchange
-    assert [i.matches for i in client.get(queue_url(kind="single")).context["items"]] == [[match]]
+    assert shown(client, queue_url(kind="single")) == [[match.pk]]
 
 
 def test_the_queue_filters_by_department_and_city(
@@ -245,11 +254,8 @@ def test_the_queue_filters_by_department_and_city(
     )
     client.force_login(moderator)
 
-    by_department = client.get(queue_url(department=str(onboarding.department_id))).context["items"]
-    by_city = client.get(queue_url(city="chennai")).context["items"]
-
-    assert [i.matches for i in by_department] == [[hr]]
-    assert [i.matches for i in by_city] == [[hr]]
+    assert shown(client, queue_url(department=str(onboarding.department_id))) == [[hr.pk]]
+    assert shown(client, queue_url(city="chennai")) == [[hr.pk]]
     html = html_of(client.get(queue_url(city="Nowhere")))
     assert "No pending match fits these filters" in html
 

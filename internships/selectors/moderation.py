@@ -4,33 +4,23 @@ a moderator weighs, and the businesses awaiting verification."""
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import overload
+from typing import Any, NamedTuple, overload
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Floor
+from django.db import connections
+from django.db.models import Count, QuerySet
 
 from businesses.models import Business, Competitor
 from internships.matching.rules import RANK_SCALE
 from internships.matching.types import PART_NAMES
-from internships.models import QUEUE_EXCHANGES, QUEUE_SINGLES, Match, MatchEvent
+from internships.models import Match, MatchEvent
 
 PER_PAGE = 25
-# What a row of the queue shows, as plain values on the match: a page holds some fifty matches, and
-# loading each with its six related rows took a fifth of the page's time.
-ROW_FIELDS = ("exchange", "kind", "score", "flags", "risk", "learner", "host")
-ROW_VALUES = {
-    "learner_name": F("learner__name"),
-    "host_name": F("host__name"),
-    "need_practice_id": F("need__practice"),
-    "need_practice_name": F("need__practice__name"),
-    "offer_practice_id": F("offer__practice"),
-    "offer_practice_name": F("offer__practice__name"),
-    "offer_department_name": F("offer__practice__department__name"),
-}
 PAGE_RELATIONS = (
     "learner__industry__parent",
     "host__industry__parent",
@@ -47,13 +37,79 @@ PART_LABELS = {
     "reciprocity": "Reciprocity (swap or cycle)",
 }
 
+# The queue's two queries are fixed text around the filtered matches' own SQL, which the ORM writes (the
+# filters stay in internships.forms.QueueFilter): building five ORM queries cost more than running them.
+# `queue` is the filtered pending matches; singles are those of no exchange (as QUEUE_SINGLES), the others
+# are decided by exchange (QUEUE_EXCHANGES), each read from its partial index.
+#
+# The first query reads the queue's count with the first singles and exchanges in queue order: the
+# exchanges are grouped once for both (counting them apart read their index a second time, 0.5 ms).
+# Scores are compared to the millionth, as the engine ranks them (and summed as whole numbers, exactly:
+# a float sum depends on the order its rows come in, and would break ties at random). FLOOR(x + 0.5),
+# not ROUND: ROUND goes through numeric on PostgreSQL, ten times slower.
+ITEMS = """
+    WITH queue (id, status, exchange, risk, score) AS NOT MATERIALIZED ({matches}),
+    exchanges AS MATERIALIZED (
+        SELECT exchange, MAX(risk) AS risk, SUM(FLOOR(score * {scale} + 0.5)) AS total, MIN(id) AS first
+        FROM queue WHERE status = %s AND NOT (exchange = '') GROUP BY exchange
+    )
+    SELECT *,
+        (SELECT COUNT(*) FROM queue WHERE status = %s AND exchange = '') + (SELECT COUNT(*) FROM exchanges)
+    FROM (
+        SELECT * FROM (
+            SELECT '' AS exchange, risk, FLOOR(score * {scale} + 0.5) AS total, id AS first FROM queue
+            WHERE status = %s AND exchange = '' ORDER BY risk DESC, score DESC, id LIMIT %s
+        ) AS singles
+        UNION ALL
+        SELECT * FROM (SELECT * FROM exchanges ORDER BY risk DESC, total DESC, first LIMIT %s) AS top
+    ) AS items
+"""
+# What a row shows, for a page's matches: the names are read by subqueries and three joins to small
+# tables, fenced off, which PostgreSQL plans in a third of the time of seven joins (planning was most of
+# the query's time). An exchange shows all its pending matches, even those the filters leave out: it is
+# decided whole.
+ROWS = """
+    SELECT shown.*, need_practice.name, offer_practice.name, department.name FROM (
+        SELECT m.id, m.exchange, m.kind, m.score, m.flags, m.host_id,
+            (SELECT name FROM businesses_business WHERE id = m.learner_id),
+            (SELECT name FROM businesses_business WHERE id = m.host_id),
+            (SELECT practice_id FROM businesses_need WHERE id = m.need_id) AS need_practice_id,
+            (SELECT practice_id FROM businesses_offer WHERE id = m.offer_id) AS offer_practice_id
+        FROM internships_match m WHERE m.status = %s AND ({keys}) {fence}
+    ) AS shown
+    JOIN businesses_practice need_practice ON need_practice.id = shown.need_practice_id
+    JOIN businesses_practice offer_practice ON offer_practice.id = shown.offer_practice_id
+    JOIN businesses_department department ON department.id = offer_practice.department_id
+    ORDER BY shown.id
+"""
+# Keeps the subquery from being merged into the joins (SQLite takes no OFFSET without a LIMIT).
+FENCE = {"postgresql": "OFFSET 0"}
+
+
+class QueueRow(NamedTuple):
+    """One match of the queue, as its row shows it."""
+
+    pk: int
+    exchange: str
+    kind: str
+    score: float
+    flags: list[str]
+    host_id: int
+    learner_name: str
+    host_name: str
+    need_practice_id: int
+    offer_practice_id: int
+    need_practice_name: str
+    offer_practice_name: str
+    offer_department_name: str
+
 
 @dataclass(frozen=True)
 class QueueItem:
     """One match, or the pending matches of one swap or cycle, decided together."""
 
     key: str
-    matches: list[Match]
+    matches: list[QueueRow]
 
     @property
     def is_exchange(self) -> bool:
@@ -74,6 +130,18 @@ class QueueItem:
 
 # A queue item as the Paginator sees it: its key, top risk, total score (in millionths) and first id.
 Item = tuple[str, int, float, int]
+# The most pages guessed from a page number (a greater one is past the end, or a person's typing).
+GUESSED_PAGES = 100_000
+
+
+@dataclass(frozen=True)
+class Read:
+    """The queue's count and its first `up_to` singles and exchanges, each in queue order."""
+
+    up_to: int
+    count: int
+    singles: list[Item]
+    exchanges: list[Item]
 
 
 class QueueItems:
@@ -82,14 +150,59 @@ class QueueItems:
     An item is a single match (key: its id) or the pending matches of a swap or cycle (key: the exchange).
     Singles come in queue order from their index; exchanges are grouped over their own matches, a few
     thousand at most; a page merges the two. Grouping every pending match instead costs as much as the
-    queue is long, on every page."""
+    queue is long, on every page.
 
-    def __init__(self, matches: QuerySet[Match]) -> None:
-        self.singles = matches.filter(QUEUE_SINGLES)
-        self.exchanges = matches.filter(QUEUE_EXCHANGES)
+    The count is read with the items of the page asked for (`page_number`), in one query; only a page
+    number the Paginator corrects (past the end, less than 1) can take a second."""
+
+    def __init__(self, matches: QuerySet[Match], page_number: str | int | None = None) -> None:
+        self.db = matches.db
+        try:
+            sql, params = (
+                matches.order_by()
+                .values_list("pk", "status", "exchange", "risk", "score")
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:
+            self.matches: tuple[str, tuple[Any, ...]] | None = None
+        else:
+            self.matches = sql, tuple(params)
+        try:
+            pages = min(max(int(page_number or 1), 1), GUESSED_PAGES)
+        except (TypeError, ValueError):
+            pages = 1
+        self.guess = pages * PER_PAGE
+        self.read: Read | None = None
+
+    def _read(self, up_to: int) -> Read:
+        if self.read is not None and self.read.up_to >= up_to:
+            return self.read
+        if self.matches is None:
+            self.read = Read(up_to=up_to, count=0, singles=[], exchanges=[])
+            return self.read
+        matches, params = self.matches
+        pending = Match.Status.PENDING.value
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                ITEMS.format(matches=matches, scale=RANK_SCALE),
+                [*params, pending, pending, pending, up_to, up_to],
+            )
+            rows = cursor.fetchall()
+        # Every row carries the count; no row is an empty queue.
+        self.read = Read(
+            up_to=up_to,
+            count=int(rows[0][4]) if rows else 0,
+            singles=[
+                (str(first), risk, total, first) for exchange, risk, total, first, _ in rows if not exchange
+            ],
+            exchanges=[
+                (exchange, risk, total, first) for exchange, risk, total, first, _ in rows if exchange
+            ],
+        )
+        return self.read
 
     def count(self) -> int:
-        return self.singles.count() + self.exchanges.values("exchange").distinct().count()
+        return self._read(self.guess).count
 
     def __len__(self) -> int:
         return self.count()
@@ -107,52 +220,54 @@ class QueueItems:
             return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         assert isinstance(stop, int)  # the Paginator's slices have an end
-        # Scores are compared to the millionth, as the engine ranks them (and summed as whole numbers,
-        # exactly: a float sum depends on the order its rows come in, and would break ties at random).
-        # (FLOOR(x + 0.5), not ROUND: Django's ROUND goes through numeric on PostgreSQL, ten times slower.)
-        ranked = Floor(F("score") * RANK_SCALE + 0.5)
-        singles: list[Item] = [
-            (str(pk), risk, total, pk)
-            for pk, risk, total in self.singles.annotate(total=ranked)
-            .order_by("-risk", "-score", "pk")
-            .values_list("pk", "risk", "total")[:stop]
-        ]
-        exchanges: list[Item] = list(
-            self.exchanges.values("exchange")
-            .annotate(top_risk=Max("risk"), total=Sum(ranked), first=Min("pk"))
-            .order_by("-top_risk", "-total", "first")
-            .values_list("exchange", "top_risk", "total", "first")[:stop]
-        )
-        merged = heapq.merge(singles, exchanges, key=lambda item: (-item[1], -item[2], item[3]))
+        if stop <= start:
+            return []
+        read = self._read(stop)
+        merged = heapq.merge(read.singles, read.exchanges, key=lambda item: (-item[1], -item[2], item[3]))
         return list(islice(merged, start, stop))
+
+
+def queue_rows(keys: list[str], db: str) -> list[QueueRow]:
+    """The pending matches of the queue items `keys` (a single's id or an exchange), by id."""
+    singles = [int(key) for key in keys if key.isdigit()]
+    exchanges = [key for key in keys if not key.isdigit()]
+    conditions: list[str] = []
+    params: list[Any] = []
+    if singles:
+        conditions.append(f"(m.exchange = '' AND m.id IN ({', '.join(['%s'] * len(singles))}))")
+        params += singles
+    if exchanges:
+        conditions.append(f"m.exchange IN ({', '.join(['%s'] * len(exchanges))})")
+        params += exchanges
+    if not conditions:
+        return []
+    connection = connections[db]
+    sql = ROWS.format(keys=" OR ".join(conditions), fence=FENCE.get(connection.vendor, "LIMIT -1 OFFSET 0"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Match.Status.PENDING.value, *params])
+        rows = cursor.fetchall()
+    # The flags come as the JSON text of the column, as Django's JSONField reads them.
+    return [
+        QueueRow(pk, exchange, kind, score, json.loads(flags), *rest)
+        for pk, exchange, kind, score, flags, *rest in rows
+    ]
 
 
 def queue_page(matches: QuerySet[Match], page_number: str | int | None) -> tuple[Page[Item], list[QueueItem]]:
     """A page of the queue over `matches` (pending, filtered): riskiest first, then best scored.
 
-    Five queries whatever the page holds: two for the count, two for the page's items, one for their
-    matches."""
-    page: Page[Item] = Paginator(QueueItems(matches), PER_PAGE).get_page(page_number)
+    Two queries whatever the page holds: the count with the page's items, and their matches."""
+    page: Page[Item] = Paginator(QueueItems(matches, page_number), PER_PAGE).get_page(page_number)
     keys = [key for key, *_ in page.object_list]
-    exchanges = [key for key in keys if not key.isdigit()]
-    singles = [int(key) for key in keys if key.isdigit()]
-    # An exchange shows all its pending matches, even those the filters leave out: it is decided whole.
-    rows = (
-        Match.objects.pending()
-        .filter(Q(pk__in=singles, exchange="") | Q(exchange__in=exchanges))
-        .only(*ROW_FIELDS)
-        .annotate(**ROW_VALUES)
-        .order_by("pk")
-    )
-    grouped: dict[str, list[Match]] = {key: [] for key in keys}
-    for match in rows:
-        grouped[match.exchange or str(match.pk)].append(match)
+    grouped: dict[str, list[QueueRow]] = {key: [] for key in keys}
+    for row in queue_rows(keys, matches.db):
+        grouped[row.exchange or str(row.pk)].append(row)
     return page, [
         QueueItem(key=key, matches=in_exchange_order(found)) for key, found in grouped.items() if found
     ]
 
 
-def in_exchange_order(matches: list[Match]) -> list[Match]:
+def in_exchange_order[M: (Match, QueueRow)](matches: list[M]) -> list[M]:
     """An exchange's matches in the order of its key ("cycle:3-8-5": 3 hosts 8, 8 hosts 5, 5 hosts 3)."""
     key = matches[0].exchange
     if not key:

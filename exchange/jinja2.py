@@ -15,6 +15,8 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in django-stubs)
 from jinja2 import Environment
 
+from exchange.crispy_fields import crispy_field, crispy_form
+
 # Stand-ins for whole-number arguments: a list's URLs differ only in their ids, so each is reversed
 # once with these and written for each row with the ids in their place (reversing took a tenth of a
 # moderation queue page).
@@ -61,6 +63,9 @@ def environment(**options: Any) -> Environment:
         as_crispy_field=as_crispy_field,
         capfirst=defaultfilters.capfirst,
         crispy=as_crispy_form,
+        # crispy's markup for a tenth of the work (exchange/crispy_fields.py): the internship page's forms.
+        crispy_field=crispy_field,
+        crispy_form=crispy_form,
         date=date,
         linebreaksbr=defaultfilters.linebreaksbr,
         floatformat=floatformat,

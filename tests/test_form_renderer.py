@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
 from exchange.form_renderer import FormRenderer
 
@@ -49,6 +50,8 @@ class EveryInputForm(forms.Form):
     agree = forms.BooleanField(required=False)
     upload = forms.FileField(required=False)
     search = forms.CharField(widget=forms.TextInput(attrs={"type": "search", "data-x": '"><script>'}))
+    # An attribute marked safe is written as it is (the template's stringformat filter keeps it safe).
+    marked = forms.CharField(widget=forms.TextInput(attrs={"title": mark_safe("a &amp; <b>")}))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -70,6 +73,7 @@ def test_inputs_and_textareas_are_written_as_djangos_templates_write_them() -> N
             "hidden": hostile,
             "agree": "on",
             "search": hostile,
+            "marked": hostile,
             "note": f"{hostile}\nline two",
         },
     ):

@@ -3,6 +3,7 @@ internship), the intern marks them done with a note, the mentor reviews them (ra
 Each step emails the other person after commit; the wrong person gets 403, the wrong state a clear message
 and nothing changes, an outsider 404."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -401,3 +402,29 @@ def test_nobody_is_emailed_about_their_own_action(
     with django_capture_on_commit_callbacks(execute=True):
         assign_task(internship=internship, mentor=member, title="Self", good_looks_like="G", due=START)
     assert mailoutbox == []
+
+
+def test_the_pages_task_forms_carry_a_csrf_token_that_is_accepted(
+    internship: Internship, done_task: Task, mentor: Any
+) -> None:
+    # Jinja2 writes the task forms with the Django page's token (templates/jinja2/internships/tasks.html).
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(mentor)
+    page = client.get(reverse("internships:detail", args=[internship.pk])).content.decode()
+
+    def token(action: str) -> str:
+        found = re.search(
+            f'action="{action}"[^>]*>\\s*<input type="hidden" name="csrfmiddlewaretoken" value="(\\w+)"', page
+        )
+        assert found is not None
+        return found[1]
+
+    assert client.post(review_url(done_task), review(done_task)).status_code == 403
+    reviewed = client.post(
+        review_url(done_task), {**review(done_task), "csrfmiddlewaretoken": token(review_url(done_task))}
+    )
+    assert reviewed.status_code == 302
+    created = client.post(
+        create_url(internship), {**NEW_TASK, "csrfmiddlewaretoken": token(create_url(internship))}
+    )
+    assert created.status_code == 302

@@ -2,16 +2,21 @@
 queue's rows escape whatever a business typed, as the rest of each page does, and write numbers as
 Django does."""
 
+from datetime import UTC, date
 from typing import Any
 
 import pytest
+from django.template import defaultfilters
 from django.template.defaultfilters import floatformat
 from django.test import Client
 from django.urls import NoReverseMatch, get_resolver, reverse, set_script_prefix
+from django.utils import timezone
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in django-stubs)
 from hypothesis import given
 from hypothesis import strategies as st
 
 from businesses.models import Business, Practice
+from exchange.jinja2 import date as jinja_date
 from exchange.jinja2 import floatformat as jinja_floatformat
 from exchange.jinja2 import url as jinja_url
 from tests.factories import MatchFactory, NeedFactory, OfferFactory
@@ -64,6 +69,38 @@ def test_queue_rows_escape_the_names_of_both_businesses(
 )
 def test_the_lists_floatformat_writes_what_djangos_does(value: float, places: int) -> None:
     assert jinja_floatformat(value, places) == floatformat(value, places)
+
+
+FORMATS = [
+    "D j M Y",
+    "j M",
+    "j M Y, H:i",
+    "c",
+    "Y-m-d",
+    "l j F Y",
+    "d/m/Y n",
+    "H:i",
+    "jS F",
+    r"\j\M j",
+    "N j",
+]
+FORMATS += ["DATE_FORMAT", "SHORT_DATE_FORMAT", "DATETIME_FORMAT"]
+
+
+@given(
+    st.dates() | st.datetimes() | st.datetimes(timezones=st.just(UTC)),
+    st.sampled_from([*FORMATS, None]),
+    st.sampled_from(["UTC", "Asia/Kolkata", "America/St_Johns"]),
+)
+def test_the_lists_dates_are_djangos(value: date, format_string: str | None, zone: str) -> None:
+    with timezone.override(zone):
+        try:
+            djangos = defaultfilters.date(template_localtime(value), format_string)
+        except TypeError:  # a time format for a date: Django refuses it, and so do the lists
+            with pytest.raises(TypeError):
+                jinja_date(value, format_string)
+            return
+        assert jinja_date(value, format_string) == djangos
 
 
 def test_the_lists_urls_are_djangos_for_every_url_of_whole_numbers() -> None:

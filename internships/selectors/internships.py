@@ -104,13 +104,13 @@ def tasks_of(internship: Internship) -> list[Task]:
 
 def plan_of(internship: Internship) -> ImplementationPlan | None:
     """The plan with its steps and their objectives, in two queries (none more per step)."""
-    plan = (
+    # An internship has one plan at most (a one-to-one field): a list, without first()'s ordering.
+    plans = list(
         ImplementationPlan.objects.filter(internship=internship)
         .select_related("approved_by")
         .prefetch_related("steps__objective")
-        .first()
     )
-    return plan
+    return plans[0] if plans else None
 
 
 def timeline(internship: Internship) -> list[InternshipEvent]:

@@ -69,8 +69,6 @@ def offer_cards_page(offers: QuerySet[Offer], number: str | None) -> Page:
 
     The number of results is read with the page's rows (a window count over the same rows); only a page
     number past the last page needs a count first, as Paginator does, to show the last page instead."""
-    cards = offers.values_list(*COLUMNS)
-    paginator = Paginator(cards, PER_PAGE)
     try:
         wanted = int(number or 1)
     except ValueError:
@@ -80,8 +78,9 @@ def offer_cards_page(offers: QuerySet[Offer], number: str | None) -> Page:
         counted = offers.annotate(total=Window(Count("*"))).values_list(*COLUMNS, "total")
         rows = list(counted[bottom : bottom + PER_PAGE])
         if rows or wanted == 1:
+            paginator = Paginator(counted, PER_PAGE)
             paginator.count = rows[0][-1] if rows else 0  # (a cached_property: what it would count)
             return Page([OfferCard._make(row[:-1]) for row in rows], wanted, paginator)
-    page = paginator.get_page(number)
+    page = Paginator(offers.values_list(*COLUMNS), PER_PAGE).get_page(number)
     page.object_list = [OfferCard._make(row) for row in page.object_list]
     return page

@@ -27,7 +27,9 @@ def offers(request: AuthenticatedHttpRequest) -> HttpResponse:
     own = [membership.business_id for membership in user.memberships_held]
     offers = Offer.objects.browsable().exclude(business__in=own).order_by(*NEWEST_FIRST)
     filterset = OfferFilter(request.GET, queryset=offers)
-    page = offer_cards_page(filterset.qs, request.GET.get("page"))
+    found = filterset.qs
+    searching = bool(filterset.form.cleaned_data.get("q"))  # (what OfferFilter.search ranks)
+    page = offer_cards_page(found, request.GET.get("page"), count_with_rows=searching)
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return render(
         request, "businesses/browse.html", {"filter": filterset, "page": page, "page_numbers": page_numbers}

@@ -84,6 +84,18 @@ def date(value: Any, arg: str | None = None) -> str:
     return defaultfilters.date(template_localtime(value), arg)
 
 
+def truncatewords(value: Any, length: Any) -> str:
+    """Django's truncatewords, and for a text and a number of words the same text without its Truncator:
+    twenty descriptions on an offer search page."""
+    if type(value) is str and type(length) is int and length > 0:
+        words = value.split()
+        if len(words) <= length:
+            return " ".join(words)
+        text = " ".join(words[:length])
+        return text if text.endswith(" …") else f"{text} …"
+    return defaultfilters.truncatewords(value, length)
+
+
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
     env.globals.update(url=url)
@@ -95,6 +107,6 @@ def environment(**options: Any) -> Environment:
         linebreaksbr=defaultfilters.linebreaksbr,
         floatformat=floatformat,
         pluralize=defaultfilters.pluralize,
-        truncatewords=defaultfilters.truncatewords,
+        truncatewords=truncatewords,
     )
     return env

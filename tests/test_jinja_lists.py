@@ -7,10 +7,11 @@ import itertools
 from typing import Any
 
 import pytest
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import date, floatformat, truncatewords
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, get_resolver, reverse, set_script_prefix
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in django-stubs)
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from businesses.models import Business, Practice
 from exchange.jinja2 import _url_layout
 from exchange.jinja2 import date as jinja_date
 from exchange.jinja2 import floatformat as jinja_floatformat
+from exchange.jinja2 import truncatewords as jinja_truncatewords
 from exchange.jinja2 import url as jinja_url
 from tests.factories import MatchFactory, NeedFactory, OfferFactory
 from tests.helpers import walk
@@ -144,3 +146,18 @@ def test_the_lists_dates_leave_translated_month_names_to_django(monkeypatch: pyt
     assert jinja_date(datetime.date(2026, 3, 2), "j M Y") == "2 ? 2026"
     with override_settings(USE_I18N=True):
         assert jinja_date(datetime.date(2026, 3, 2), "j M Y") == "2 Mar 2026"
+
+
+@given(
+    st.text(st.sampled_from(["a", "b", " ", "\n", "\t", "…", "\u00a0", "\u2003", "<", "&"]), max_size=60)
+    | st.text(max_size=60),
+    st.integers(-2, 12),
+)
+def test_the_lists_truncatewords_writes_what_djangos_does(value: str, length: int) -> None:
+    assert jinja_truncatewords(value, length) == truncatewords(value, length)
+
+
+def test_the_lists_truncatewords_keeps_what_django_marks_safe() -> None:
+    safe = mark_safe("<b>bold</b> words here")
+    assert jinja_truncatewords(safe, 2) == truncatewords(safe, 2) == "<b>bold</b> words …"
+    assert isinstance(jinja_truncatewords(safe, 2), SafeString)

@@ -87,6 +87,10 @@ ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", 
 def text(value: Any) -> str:
     """What format_html (conditional_escape) writes of a value: a safe string as it is, anything else
     escaped; a fifth of its work, for the eighty options of the offer search's practices."""
+    if type(value) is str:
+        return value.translate(ESCAPES)
+    if type(value) is int:
+        return str(value)  # (digits and a minus sign: nothing to escape)
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):

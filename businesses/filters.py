@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import django_filters
@@ -46,6 +47,21 @@ class FilterForm(forms.Form):
                 self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
+class SharedChoiceField(django_filters.fields.ChoiceField):
+    """django-filter's choice field, whose copy in a form shares its choices, as the copy of its select
+    does, instead of copying them one by one: copying the eighty practices was a twentieth of a search.
+    A filter set builds them for itself, and nothing changes them."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedChoiceField:
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = copy.copy(self._choices)
+        return result
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = SharedChoiceField
+
+
 class OfferFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -53,12 +69,10 @@ class OfferFilter(django_filters.FilterSet):
         max_length=QUERY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. organic lead generation"}),
     )
-    department = django_filters.ChoiceFilter(
+    department = ChoiceFilter(
         label="Department", field_name="practice__department", empty_label="All departments"
     )
-    practice = django_filters.ChoiceFilter(
-        label="Practice", field_name="practice", empty_label="All practices"
-    )
+    practice = ChoiceFilter(label="Practice", field_name="practice", empty_label="All practices")
     # As long as a city can be (Business.city): a longer value matches nothing, and SQLite refuses a
     # LIKE pattern of 50,000 characters or more ("pattern too complex").
     city = django_filters.CharFilter(

@@ -7,12 +7,12 @@ is two or three templates deep too, on every form of the site. The markup writte
 of Django's templates (select.html, input.html, textarea.html), character for character (but for
 an input's value marked safe, which is escaped here all the same)."""
 
-import html
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.functional import Promise
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 WIDGETS = "django/forms/widgets/"
@@ -37,16 +37,16 @@ class FormRenderer(DjangoTemplates):
 
 def select(widget: dict[str, Any]) -> SafeString:
     """django/forms/widgets/select.html, for a widget context of a Select (or SelectMultiple)."""
-    parts = [format_html('<select name="{}"', widget["name"]), attributes(widget["attrs"]), ">"]
+    parts = [f'<select name="{text(widget["name"])}"', attributes(widget["attrs"]), ">"]
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', group_name))
-        for option in options:
-            parts += [
-                format_html('\n  <option value="{}"', option["value"]),
-                attributes(option["attrs"]),
-                format_html(">{}</option>\n", option["label"]),  # select_option.html's own line end
-            ]
+            parts.append(f'\n  <optgroup label="{text(group_name)}">')
+        # select_option.html, with its own line end.
+        parts += [
+            f'\n  <option value="{text(option["value"])}"{attributes(option["attrs"])}>'
+            f"{text(option['label'])}</option>\n"
+            for option in options
+        ]
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
@@ -72,6 +72,8 @@ def textarea(widget: dict[str, Any]) -> SafeString:
 def attributes(attrs: dict[str, Any]) -> str:
     """django/forms/widgets/attrs.html (crispy's attrs.html too): ` name="value"`, a bare name for True,
     nothing for False."""
+    if not attrs:
+        return ""
     return "".join(
         f" {text(name)}" if value is True else f' {text(name)}="{text(value)}"'
         for name, value in attrs.items()
@@ -79,9 +81,19 @@ def attributes(attrs: dict[str, Any]) -> str:
     )
 
 
+# html.escape's replacements, in one pass.
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
 def text(value: Any) -> str:
-    """What `{{ value }}` writes (conditional_escape): a value marked safe as it is, any other escaped; a
-    plain string in one call rather than five (a form's attributes are some fifty a page)."""
+    """What format_html (conditional_escape) writes of a value: a safe string as it is, anything else
+    escaped; a fifth of its work, for the eighty options of the offer search's practices."""
     if type(value) is str:
-        return html.escape(value)  # what Django's escape() does to it
-    return str(conditional_escape(value))
+        return value.translate(ESCAPES)
+    if type(value) is int:
+        return str(value)  # (digits and a minus sign: nothing to escape)
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return str(value).translate(ESCAPES)

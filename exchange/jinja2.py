@@ -7,6 +7,7 @@ The filters are Django's own, so a row reads the same in either language."""
 
 import datetime
 import functools
+import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,28 +23,47 @@ from jinja2 import Environment
 
 from exchange.crispy_fields import crispy_field, crispy_form
 
-# Stand-ins for whole-number arguments: a list's URLs differ only in their ids, so each is reversed
-# once with these and written for each row with the ids in their place (reversing took a tenth of a
-# moderation queue page).
-STAND_INS = tuple(str(987_654_321_000 + index) for index in range(3))
+# Stand-ins for a URL's whole numbers and slugs: a list's URLs differ only in their ids and slugs, so each
+# is reversed once with stand-ins and written for each row with the values in their place (reversing took
+# a tenth of a moderation queue page, and of the offer search). A slug's stand-in has every kind of
+# character a slug may have, so that a URL that takes it takes every slug (Django's slug, str and path
+# converters; tests/test_jinja_lists.py checks every URL of the project, regular expressions included).
+NUMBER_STAND_INS = tuple(987_654_321_000 + index for index in range(3))
+SLUG_STAND_INS = tuple(f"Zq_0-stand-in-{letter}" for letter in "abc")
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 @functools.lru_cache(maxsize=256)
-def _url_with_stand_ins(prefix: str, name: str, arity: int) -> str | None:
+def _url_layout(
+    prefix: str, name: str, slugs: tuple[bool, ...]
+) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    """The URL's texts between its arguments, and which argument goes in each gap; None for a URL that
+    takes no such arguments (reversed each time, as Django would)."""
+    stand_ins = [SLUG_STAND_INS[i] if slug else NUMBER_STAND_INS[i] for i, slug in enumerate(slugs)]
     try:
-        return reverse(name, args=[int(stand_in) for stand_in in STAND_INS[:arity]])
+        path = reverse(name, args=stand_ins)
     except NoReverseMatch:
-        return None  # not a URL of whole numbers: reversed each time, as Django would
+        return None
+    written = [str(stand_in) for stand_in in stand_ins]
+    pieces = re.split("(" + "|".join(written) + ")", path)
+    order = tuple(written.index(piece) for piece in pieces[1::2])
+    if sorted(order) != list(range(len(written))):
+        return None  # an argument left out or written twice
+    return tuple(pieces[0::2]), order
 
 
 def url(name: str, *args: Any) -> str:
     """`{% url name arg … %}`."""
-    if 0 < len(args) <= len(STAND_INS) and all(type(arg) is int and arg >= 0 for arg in args):
-        pattern = _url_with_stand_ins(get_script_prefix(), name, len(args))
-        if pattern is not None:
-            for stand_in, arg in zip(STAND_INS, args, strict=False):
-                pattern = pattern.replace(stand_in, str(arg))
-            return pattern
+    if 0 < len(args) <= len(NUMBER_STAND_INS):
+        slugs = tuple(type(arg) is str for arg in args)
+        if all(SLUG.fullmatch(arg) if type(arg) is str else type(arg) is int and arg >= 0 for arg in args):
+            layout = _url_layout(get_script_prefix(), name, slugs)
+            if layout is not None:
+                texts, order = layout
+                parts = [texts[0]]
+                for index, text in zip(order, texts[1:], strict=True):
+                    parts += (str(args[index]), text)
+                return "".join(parts)
     return reverse(name, args=args)
 
 
@@ -97,6 +117,18 @@ def date(value: Any, arg: str | None = None) -> str:
     return defaultfilters.date(value, arg)
 
 
+def truncatewords(value: Any, length: Any) -> str:
+    """Django's truncatewords, and for a text and a number of words the same text without its Truncator:
+    twenty descriptions on an offer search page."""
+    if type(value) is str and type(length) is int and length > 0:
+        words = value.split()
+        if len(words) <= length:
+            return " ".join(words)
+        text = " ".join(words[:length])
+        return text if text.endswith(" …") else f"{text} …"
+    return defaultfilters.truncatewords(value, length)
+
+
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
     env.globals.update(url=url)
@@ -111,6 +143,6 @@ def environment(**options: Any) -> Environment:
         linebreaksbr=defaultfilters.linebreaksbr,
         floatformat=floatformat,
         pluralize=defaultfilters.pluralize,
-        truncatewords=defaultfilters.truncatewords,
+        truncatewords=truncatewords,
     )
     return env

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from businesses.filters import NEWEST_FIRST
 from businesses.models import Business, Department, Mode, Offer, Practice
+from businesses.selectors.browse import PER_PAGE, offer_cards_page
 from businesses.services.offers import refresh_search_vectors
 from tests.conftest import missing
 from tests.factories import BusinessFactory, OfferFactory, PracticeFactory
@@ -19,7 +22,8 @@ pytestmark = pytest.mark.django_db
 URL = reverse("businesses:browse")
 TODAY = date(2026, 3, 2)
 # The session, the person with their standing, the navigation's memberships (which say whether they
-# are in a verified business), the practices for both selects, the count and the page of offers.
+# are in a verified business), the practices for both selects, the count and the page of offers (a
+# search reads its count with its page).
 QUERIES = 6
 
 
@@ -354,16 +358,47 @@ def test_it_pages_results_and_keeps_the_search_in_page_links(
 
 
 @pytest.mark.parametrize("offers", [5, 40])
+@pytest.mark.parametrize(("params", "queries"), [({"city": "Pune"}, QUERIES), ({"q": "Host"}, QUERIES - 1)])
 def test_its_number_of_queries_does_not_grow_with_the_offers(
-    client: Client, owner, other_business: Business, offers: int, django_assert_num_queries
+    client: Client,
+    owner,
+    other_business: Business,
+    offers: int,
+    params: dict,
+    queries: int,
+    django_assert_num_queries,
 ) -> None:
     for index in range(offers):
         host = BusinessFactory.create(name=f"Host {index}", track_record=Decimal("4.20"))
         OfferFactory.create(business=host, practice=PracticeFactory.create())
+    refresh_search_vectors()
     client.force_login(owner)
 
-    with django_assert_num_queries(QUERIES):
-        response = client.get(URL, {"city": "Pune"})
+    with django_assert_num_queries(queries):
+        response = client.get(URL, params)
 
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(offers, 20)
+
+
+@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "4", "99", "0", "-1", "abc", "1.5", " 2 "])
+@pytest.mark.parametrize("offers", [0, 5, 45])
+@pytest.mark.parametrize("count_with_rows", [True, False])
+def test_its_pages_are_those_djangos_paginator_gives(
+    other_business: Business,
+    lead_generation: Practice,
+    number: str | None,
+    offers: int,
+    count_with_rows: bool,
+) -> None:
+    OfferFactory.create_batch(offers, business=other_business, practice=lead_generation)
+    queryset = Offer.objects.browsable().order_by(*NEWEST_FIRST)
+
+    page = offer_cards_page(queryset, number, count_with_rows=count_with_rows)
+
+    expected = Paginator(queryset, PER_PAGE).get_page(number)
+    assert (page.number, page.paginator.count) == (expected.number, expected.paginator.count)
+    assert [card.pk for card in page] == [offer.pk for offer in expected]
+    assert [(card.level_display, card.mode_display) for card in page] == [
+        (offer.get_level_display(), offer.get_mode_display()) for offer in expected
+    ]

@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from exchange.form_renderer import FormRenderer
 
@@ -12,7 +13,15 @@ class PracticeForm(forms.Form):
         choices=[
             ("", "Any practice"),
             ("Marketing <& sales>", [("1", 'Lead "generation"'), ("2", "SEO & content")]),
-            ("Operations", [("3", "Hiring")]),
+            (
+                "Operations",
+                [
+                    ("3", "Hiring"),
+                    ("4", mark_safe("<b>Safe</b> & sound")),
+                    ("5", gettext_lazy("Lazy & <late>")),
+                ],
+            ),
+            (mark_safe("<i>Safe group</i>"), [("'6'", "Quote's")]),
         ],
         required=False,
     )
@@ -31,6 +40,7 @@ def test_a_select_is_written_as_djangos_templates_write_it() -> None:
     assert ours == djangos
     assert "&lt;&amp; sales&gt;" in ours and "Lead &quot;generation&quot;" in ours
     assert '<option value="2" selected>SEO &amp; content</option>' in ours
+    assert "<b>Safe</b> & sound" in ours and "Lazy &amp; &lt;late&gt;" in ours and "&#x27;6&#x27;" in ours
 
 
 class EveryInputForm(forms.Form):

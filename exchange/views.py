@@ -1,3 +1,4 @@
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from businesses.access import choose_current
 from businesses.models import Membership, Need, Offer
 from businesses.services.members import open_invitations_for
 from exchange.health import broker_state, database_state
@@ -72,7 +72,7 @@ def counted(relation: str, status: str, *, extra: Q | None = None) -> Count:
 DASHBOARD_MATCHES = 20
 
 
-def approved_matches(business_ids: list[int]) -> list[dict[str, Any]]:
+def approved_matches(business_ids: list[int]) -> Sequence[Mapping[str, Any]]:
     """The latest approved matches of the businesses someone manages: one query (none if they manage none).
 
     Only the columns the dashboard shows: building the query and the rows of whole models (three of them
@@ -114,7 +114,7 @@ def own_internships(user: User) -> list[Internship]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     assert request.user.is_authenticated  # login_required
-    memberships = list(
+    memberships: list[Membership] = list(
         Membership.objects.filter(user=request.user)
         .select_related("business")
         .annotate(
@@ -129,16 +129,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .order_by("business__name")
     )
+    # These are the user's memberships (User.memberships_held, with counts): the navigation and the
+    # invitations read them for the rest of the request instead of reading them again.
+    request.user.memberships_held = memberships
     managed = [m.business_id for m in memberships if m.can_manage]
     # The give-and-get ledger is the business's own: shown to those who act for it.
     business_ledgers = ledgers(managed)
+    # The columns the list shows (whole rows of the business and the inviter cost 1,000 calls more).
+    invitations = open_invitations_for(request.user).only(
+        "role", "token", "expires_at", "business__name", "invited_by__name"
+    )
     context = {
         "memberships": memberships,
-        # The navigation's, from the list above (else businesses.context_processors reads it again).
-        "my_memberships": memberships,
-        "current_membership": choose_current(memberships, request),
         "cards": [(m, business_ledgers.get(m.business_id)) for m in memberships],
-        "invitations": list(open_invitations_for(request.user)),
+        "invitations": list(invitations),
         "matches": approved_matches(managed),
         "internships": own_internships(request.user),
     }

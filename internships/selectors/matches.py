@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,7 @@ def reasons(match: Match, side: Side) -> list[str]:
     return found
 
 
-def exchange_partners(match: Match, side: Side) -> list[dict[str, Any]]:
+def exchange_partners(match: Match, side: Side) -> Sequence[Mapping[str, Any]]:
     """The other approved matches of the same swap or cycle that involve the viewer's business: the
     columns the page shows (whole rows of four joined tables cost some 5,000 function calls more)."""
     if not match.exchange or side.mine is None:

@@ -60,6 +60,16 @@ def member_access(user: User, slug: str, *, manage: bool = False, allow_moderato
     return Access(membership.business, membership)
 
 
+def shown_member_access(user: User, slug: str) -> Access:
+    """member_access(user, slug) for a page that only shows the business (404 unless a member), without a
+    query: from the user's memberships, which the page's navigation reads anyway. The business is the
+    navigation's own instance, so a page that changes it (a form) uses member_access."""
+    for membership in user.memberships_held:
+        if membership.business.slug == slug:
+            return Access(membership.business, membership)
+    raise Http404("No such business.")
+
+
 def can_see_profile(user: User, business: Business) -> bool:
     """Members and moderators always; members of verified businesses see verified ones."""
     if user.is_moderator or Membership.objects.filter(business=business, user=user).exists():
@@ -116,19 +126,20 @@ def can_see_gaps(user: User, business: Business) -> bool:
 def compared_business(user: User, mine: Business, slug: str) -> tuple[Business, bool]:
     """The business `slug` as a member of `mine` sees it on the compare page, and whether its gaps show.
 
-    The rules of can_see_profile (else 404) and can_see_gaps, answered in one query."""
+    The rules of can_see_profile (else 404) and can_see_gaps, answered in one query: the user's own
+    memberships are those the page's navigation reads anyway (User.memberships_held)."""
     try:
         theirs = Business.objects.annotate(
-            user_is_member=Exists(Membership.objects.filter(business=OuterRef("pk"), user=user)),
             user_is_partner=Exists(
                 Partnership.objects.filter(business=OuterRef("pk"), partner__memberships__user=user)
             ),
-            user_in_a_verified_business=Exists(Business.objects.verified().of_member(user)),
         ).get(slug=slug)
     except Business.DoesNotExist:
         raise Http404("No such business.") from None
-    insider = user.is_moderator or theirs.user_is_member
-    if theirs.pk == mine.pk or not (insider or (theirs.is_verified and theirs.user_in_a_verified_business)):
+    held = user.memberships_held
+    insider = user.is_moderator or any(membership.business_id == theirs.pk for membership in held)
+    in_a_verified_business = any(membership.business.is_verified for membership in held)
+    if theirs.pk == mine.pk or not (insider or (theirs.is_verified and in_a_verified_business)):
         raise Http404("No such business.")
     return theirs, insider or theirs.user_is_partner
 

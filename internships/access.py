@@ -25,7 +25,8 @@ from accounts.models import User
 from businesses.models import Membership
 from internships.models import Internship, Match
 
-MATCH_RELATIONS = ("learner__industry", "host__industry", "need__practice__department", "offer__practice")
+# What the match's pages show of it (its industries and departments are not shown: fewer joins to plan).
+MATCH_RELATIONS = ("learner", "host", "need__practice", "offer__practice")
 
 
 def moderator_required[**P](
@@ -43,9 +44,16 @@ def moderator_required[**P](
 
 
 def visible_match(user: User, pk: int) -> Match:
-    """An approved match, for the members of its two businesses and for moderators; 404 for anyone else."""
-    matches = Match.objects.approved() if user.is_moderator else Match.objects.visible_to_owner(user)
-    return get_object_or_404(matches.select_related(*MATCH_RELATIONS), pk=pk)
+    """An approved match, for the members of its two businesses and for moderators; 404 for anyone else.
+
+    Membership is read in Python from the viewer's memberships, which the page's navigation reads anyway
+    (as internship_for does): the query is the match's alone, with no subquery to plan."""
+    match = get_object_or_404(Match.objects.approved().select_related(*MATCH_RELATIONS), pk=pk)
+    if not user.is_moderator:
+        held = {membership.business_id for membership in user.memberships_held}
+        if match.learner_id not in held and match.host_id not in held:
+            raise Http404("No such match.")
+    return match
 
 
 # Internships.

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from businesses.access import SESSION_KEY
 from businesses.models import Business, Membership, Mode, Need, Practice
@@ -211,7 +212,11 @@ def test_it_lists_the_rest_of_an_exchange_the_viewer_takes_part_in(
         )
     client.force_login(owner)
     html = html_of(client.get(match_url(legs[0])))
-    assert match_url(legs[1]) in html
+    other = legs[1]
+    assert (
+        f'<a href="{match_url(other)}">{escape(business.name)} teaches {escape(other_business.name)}: '
+        f"{escape(other.offer.practice.name)}</a>"
+    ) in html
 
 
 # The dashboard.
@@ -225,7 +230,10 @@ def test_the_dashboard_lists_approved_matches_for_owners_and_managers(
         client.force_login(person)
         html = html_of(client.get(reverse("dashboard")))
         assert "Approved matches" in html
-        assert match_url(approved) in html
+        assert (
+            f'<a href="{match_url(approved)}">{escape(approved.offer.practice.name)}: '
+            f"{escape(approved.host.name)} teaches {escape(approved.learner.name)}</a>"
+        ) in html
         assert match_url(hidden) not in html
     client.force_login(member)
     assert "Approved matches" not in html_of(client.get(reverse("dashboard")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Avg, Prefetch
+from django.db.models import Avg
 
 from businesses.models import (
     Assessment,
@@ -56,6 +56,7 @@ def compare_businesses(*, business: Business, other: Business, gaps_visible: boo
     Six queries: both sides' needs are read together, and so are their offers and their levels."""
     both = [business.pk, other.pk] if gaps_visible else [business.pk]
     needs = open_needs(both)
+    related = related_practices({need.practice_id for need in needs})
     my_needs = [need for need in needs if need.business_id == business.pk]
     # Offers are public only once their business is verified (as on the browse page); our own count
     # only where we may help them, which we know once their needs are visible.
@@ -71,6 +72,7 @@ def compare_businesses(*, business: Business, other: Business, gaps_visible: boo
         i_help_them = offers_meeting_needs(
             [offer for offer in offers if offer.business_id == business.pk],
             [need for need in needs if need.business_id == other.pk],
+            related,
         )
     else:
         their_levels = offered_levels(their_offers)
@@ -80,7 +82,7 @@ def compare_businesses(*, business: Business, other: Business, gaps_visible: boo
             DepartmentLevels(department=d, mine=my_levels.get(d.pk), theirs=their_levels.get(d.pk))
             for d in Department.objects.all()
         ],
-        they_help_me=offers_meeting_needs(their_offers, my_needs),
+        they_help_me=offers_meeting_needs(their_offers, my_needs, related),
         i_help_them=i_help_them,
         has_needs=bool(my_needs),
         # Only what this business itself declared: the other side never learns it was named.
@@ -89,13 +91,18 @@ def compare_businesses(*, business: Business, other: Business, gaps_visible: boo
 
 
 def open_needs(business_ids: list[int]) -> list[Need]:
-    related = Prefetch("practice__related", queryset=Practice.objects.only("pk"))
-    return list(
-        Need.objects.open()
-        .filter(business__in=business_ids)
-        .select_related("practice__department")
-        .prefetch_related(related)
-    )
+    return list(Need.objects.open().filter(business__in=business_ids).select_related("practice"))
+
+
+def related_practices(practice_ids: set[int]) -> dict[int, set[int]]:
+    """Practice id → the ids of its related practices: one query (none for no practice), of the relation's
+    own table (symmetrical: it holds both directions)."""
+    related: dict[int, set[int]] = {practice_id: set() for practice_id in practice_ids}
+    if practice_ids:
+        pairs = Practice.related.through.objects.filter(from_practice_id__in=practice_ids)
+        for practice_id, other in pairs.values_list("from_practice_id", "to_practice_id"):
+            related[practice_id].add(other)
+    return related
 
 
 def assessed_levels(business_ids: list[int]) -> dict[int, dict[int, float]]:
@@ -120,12 +127,12 @@ def offered_levels(offers: Iterable[Offer]) -> dict[int, float]:
     return {department: sum(found) / len(found) for department, found in levels.items()}
 
 
-def offers_meeting_needs(offers: Iterable[Offer], needs: Sequence[Need]) -> list[Help]:
-    """Offers in a need's practice (or a related one) at or above the need's target level."""
-    practices = {
-        need.pk: {need.practice_id, *(practice.pk for practice in need.practice.related.all())}
-        for need in needs
-    }
+def offers_meeting_needs(
+    offers: Iterable[Offer], needs: Sequence[Need], related: dict[int, set[int]]
+) -> list[Help]:
+    """Offers in a need's practice (or a related one, from related_practices) at or above the need's target
+    level."""
+    practices = {need.pk: {need.practice_id, *related[need.practice_id]} for need in needs}
     helps = []
     for offer in offers:
         met = [

@@ -57,7 +57,8 @@ def pending_invitations_of(business: Business) -> QuerySet[Invitation]:
 
 
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
-    """Invitations addressed to the user's email that they can still accept."""
+    """Invitations addressed to the user's email that they can still accept (not those of a business they
+    belong to: read from the memberships the navigation reads anyway)."""
     return (
         Invitation.objects.filter(
             email__iexact=user.email,
@@ -65,7 +66,7 @@ def open_invitations_for(user: User) -> QuerySet[Invitation]:
             revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
-        .exclude(business__memberships__user=user)
+        .exclude(business_id__in=[membership.business_id for membership in user.memberships_held])
         .select_related("business", "invited_by")
         .order_by("-created_at")
     )

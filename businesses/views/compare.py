@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from businesses.access import compared_business, member_access
+from businesses.access import compared_business, shown_member_access
 from businesses.charts import Series, radar_chart
 from businesses.selectors.compare import compare_businesses
 
@@ -14,7 +14,7 @@ from businesses.selectors.compare import compare_businesses
 @login_required
 @require_http_methods(["GET"])
 def compare(request: AuthenticatedHttpRequest, slug: str, other: str) -> HttpResponse:
-    access = member_access(request.user, slug)
+    access = shown_member_access(request.user, slug)
     business = access.business
     # Privacy (DESIGN.md): the other's needs and self-assessment show only once a
     # moderator has approved a match between us. Until then we compare our own

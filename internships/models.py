@@ -27,15 +27,6 @@ class MatchQuerySet(models.QuerySet["Match"]):
     def approved(self) -> MatchQuerySet:
         return self.filter(status=Match.Status.APPROVED)
 
-    def visible_to_owner(self, user: User) -> MatchQuerySet:
-        """Approved matches of the businesses the user belongs to: owners never see pending ones."""
-        # Two EXISTS, not joins: joining memberships would repeat rows, and DISTINCT over them is costly.
-        members = Membership.objects.filter(user=user)
-        return self.approved().filter(
-            Exists(members.filter(business=OuterRef("learner")))
-            | Exists(members.filter(business=OuterRef("host")))
-        )
-
     def moderation_queue(self) -> MatchQuerySet:
         """Pending matches, the riskiest first, then the best scored."""
         return self.pending().order_by("-risk", "-score", "pk")

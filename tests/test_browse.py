@@ -381,7 +381,10 @@ def test_its_number_of_queries_does_not_grow_with_the_offers(
     assert len(response.context["page"].object_list) == min(offers, 20)
 
 
-@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "4", "99", "0", "-1", "abc", "1.5", " 2 "])
+@pytest.mark.parametrize(
+    "number",
+    [None, "", "1", "2", "3", "4", "99", "0", "-1", "abc", "1.5", " 2 ", "500000000000000000", "9" * 20],
+)
 @pytest.mark.parametrize("offers", [0, 5, 45])
 @pytest.mark.parametrize("count_with_rows", [True, False])
 def test_its_pages_are_those_djangos_paginator_gives(

@@ -64,6 +64,9 @@ COLUMNS = (
 )
 
 
+MOST_PAGES = 100_000  # 2,000,000 results: more than the platform holds offers
+
+
 def offer_cards_page(offers: QuerySet[Offer], number: str | None, *, count_with_rows: bool) -> Page:
     """The page `number` of `offers` as cards: the page Paginator(offers, PER_PAGE).get_page(number) gives.
 
@@ -76,7 +79,8 @@ def offer_cards_page(offers: QuerySet[Offer], number: str | None, *, count_with_
             wanted = int(number or 1)
         except ValueError:
             wanted = 1  # as Paginator.get_page: not a number, the first page
-        if wanted >= 1:
+        # Past the pages a search can have (a person's typing, or a URL too large for OFFSET): Paginator.
+        if 1 <= wanted <= MOST_PAGES:
             bottom = (wanted - 1) * PER_PAGE
             counted = offers.annotate(total=Window(Count("*"))).values_list(*COLUMNS, "total")
             rows = list(counted[bottom : bottom + PER_PAGE])

@@ -100,7 +100,12 @@ def _date_pieces(format_string: str, with_time: bool) -> tuple[str, ...] | None:
     """The format split as Django splits it, text and parts in turn; None if Django must write it."""
     pieces = tuple(re_formatchars.split(format_string))
     known = DATE_PARTS.keys() if with_time else DATE_PARTS.keys() - TIME_PARTS
-    if format_string in FORMAT_SETTINGS or "\\" in format_string or not set(pieces[1::2]) <= known:
+    if (
+        not format_string
+        or format_string in FORMAT_SETTINGS
+        or "\\" in format_string
+        or not set(pieces[1::2]) <= known
+    ):
         return None
     return pieces
 

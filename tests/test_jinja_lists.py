@@ -89,7 +89,7 @@ FORMATS = [
     r"\j\M j",
     "N j",
 ]
-FORMATS += ["DATE_FORMAT", "SHORT_DATE_FORMAT", "DATETIME_FORMAT"]
+FORMATS += ["DATE_FORMAT", "SHORT_DATE_FORMAT", "DATETIME_FORMAT", ""]
 
 
 @given(

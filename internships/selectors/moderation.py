@@ -161,7 +161,8 @@ class QueueItems:
             sql, params = (
                 matches.order_by()
                 .values_list("pk", "status", "exchange", "risk", "score")
-                .query.sql_with_params()
+                .query.get_compiler(using=self.db)
+                .as_sql()
             )
         except EmptyResultSet:
             self.matches: tuple[str, tuple[Any, ...]] | None = None

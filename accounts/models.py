@@ -95,6 +95,16 @@ class User(AbstractUser):
         # with it a join of the users' table.
         return list(self.memberships.select_related("business").order_by("business__name"))
 
+    @property
+    def business_ids_held(self) -> set[int]:
+        """The ids of the businesses the person belongs to (from memberships_held: no query of its own)."""
+        return {membership.business_id for membership in self.memberships_held}
+
+    @property
+    def in_a_verified_business(self) -> bool:
+        """Belongs to a verified business (from memberships_held: no query of its own)."""
+        return any(membership.business.is_verified for membership in self.memberships_held)
+
     @cached_property
     def is_moderator(self) -> bool:
         """Holds accounts.moderate, directly or through a group."""

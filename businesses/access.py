@@ -136,10 +136,8 @@ def compared_business(user: User, mine: Business, slug: str) -> tuple[Business, 
         ).get(slug=slug)
     except Business.DoesNotExist:
         raise Http404("No such business.") from None
-    held = user.memberships_held
-    insider = user.is_moderator or any(membership.business_id == theirs.pk for membership in held)
-    in_a_verified_business = any(membership.business.is_verified for membership in held)
-    if theirs.pk == mine.pk or not (insider or (theirs.is_verified and in_a_verified_business)):
+    insider = user.is_moderator or theirs.pk in user.business_ids_held
+    if theirs.pk == mine.pk or not (insider or (theirs.is_verified and user.in_a_verified_business)):
         raise Http404("No such business.")
     return theirs, insider or theirs.user_is_partner
 

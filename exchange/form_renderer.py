@@ -12,7 +12,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.functional import Promise
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDGETS = "django/forms/widgets/"
@@ -58,15 +58,15 @@ def input_(widget: dict[str, Any]) -> SafeString:
     # Escaped even when marked safe (Django's template would leave a safe value as it is): a value
     # is what someone typed.
     value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
-    tag = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+    tag = f'<input type="{text(widget["type"])}" name="{text(widget["name"])}"'
     return mark_safe(f"{tag}{value}{attributes(widget['attrs'])}>")  # noqa: S308 (every part is escaped)
 
 
 def textarea(widget: dict[str, Any]) -> SafeString:
     """django/forms/widgets/textarea.html."""
-    text = format_html("{}", widget["value"]) if widget["value"] else ""
-    tag = format_html('<textarea name="{}"', widget["name"])
-    return mark_safe(f"{tag}{attributes(widget['attrs'])}>\n{text}</textarea>")  # noqa: S308 (every part is escaped)
+    value = text(widget["value"]) if widget["value"] else ""
+    tag = f'<textarea name="{text(widget["name"])}"'
+    return mark_safe(f"{tag}{attributes(widget['attrs'])}>\n{value}</textarea>")  # noqa: S308 (every part is escaped)
 
 
 def attributes(attrs: dict[str, Any]) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django.template import defaultfilters
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.dateformat import re_formatchars
@@ -138,9 +137,7 @@ def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
     env.globals.update(url=url)
     env.filters.update(
-        as_crispy_field=as_crispy_field,
         capfirst=defaultfilters.capfirst,
-        crispy=as_crispy_form,
         # crispy's markup for a tenth of the work (exchange/crispy_fields.py): the internship page's forms.
         crispy_field=crispy_field,
         crispy_form=crispy_form,

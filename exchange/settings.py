@@ -168,6 +168,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# QuerySet.iterator() without a server-side cursor: Django reads every model choice field's options with
+# it, which on PostgreSQL is three round trips (DECLARE, FETCH, CLOSE) for a dozen rows; the project
+# streams no large result with it. (It also suits a transaction-pooling connection pooler.)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Two indexes carry extra columns for PostgreSQL's index-only scans (matching runs); SQLite ignores
 # those columns and keeps the index on its key, as intended: its warning says just that.

@@ -50,7 +50,7 @@ def visible_match(user: User, pk: int) -> Match:
     (as internship_for does): the query is the match's alone, with no subquery to plan."""
     match = get_object_or_404(Match.objects.approved().select_related(*MATCH_RELATIONS), pk=pk)
     if not user.is_moderator:
-        held = {membership.business_id for membership in user.memberships_held}
+        held = user.business_ids_held
         if match.learner_id not in held and match.host_id not in held:
             raise Http404("No such match.")
     return match

@@ -66,7 +66,7 @@ def open_invitations_for(user: User) -> QuerySet[Invitation]:
             revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
-        .exclude(business_id__in=[membership.business_id for membership in user.memberships_held])
+        .exclude(business_id__in=user.business_ids_held)
         .select_related("business", "invited_by")
         .order_by("-created_at")
     )

@@ -19,13 +19,11 @@ def offers(request: AuthenticatedHttpRequest) -> HttpResponse:
     # gets a normal page saying when browsing opens, not an error: nothing is wrong
     # with them, their business is simply not verified yet (or they have none). Read from
     # the memberships the navigation shows: no query of its own.
-    in_verified_business = any(membership.business.is_verified for membership in user.memberships_held)
-    if not in_verified_business and not user.is_moderator:
+    if not user.in_a_verified_business and not user.is_moderator:
         return render(request, "businesses/browse.html", {"closed": True})
     # Not the offers of their own businesses: the same memberships again, as ids (a shorter query to
     # build and to plan than a subquery).
-    own = [membership.business_id for membership in user.memberships_held]
-    offers = Offer.objects.browsable().exclude(business__in=own).order_by(*NEWEST_FIRST)
+    offers = Offer.objects.browsable().exclude(business__in=user.business_ids_held).order_by(*NEWEST_FIRST)
     filterset = OfferFilter(request.GET, queryset=offers)
     found = filterset.qs
     searching = bool(filterset.form.cleaned_data.get("q"))  # (what OfferFilter.search ranks)
